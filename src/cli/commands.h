@@ -1,0 +1,10 @@
+/*
+ * Subcommands implemented outside cli.h's core set, one file each.
+ */
+#ifndef EB_CLI_COMMANDS_H
+#define EB_CLI_COMMANDS_H
+
+int cmd_rt(int argc, char **argv);  /* cmd_rt.c: Rt (Cori) from incidence CSV */
+int cmd_cap(int argc, char **argv); /* cmd_cap.c: CAP 1.2 validation */
+
+#endif

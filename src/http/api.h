@@ -1,0 +1,53 @@
+/*
+ * The API handlers, one file per capability (api_<capability>.c), and the
+ * helpers they share.  Handlers parse the request, call the domain with the
+ * caller's principal and render the result; they hold no rules of their own.
+ */
+#ifndef EB_HTTP_API_H
+#define EB_HTTP_API_H
+
+#include "http/http.h"
+
+/* api_meta.c */
+void api_healthz(struct eb_req *r);
+void api_openapi(struct eb_req *r);
+
+/* api_auth.c */
+void api_session_create(struct eb_req *r);
+void api_session_get(struct eb_req *r);
+void api_session_delete(struct eb_req *r);
+void api_me_update(struct eb_req *r);
+void api_tokens_list(struct eb_req *r);
+void api_tokens_create(struct eb_req *r);
+void api_tokens_revoke(struct eb_req *r);
+
+/* api_org.c */
+void api_orgs_list(struct eb_req *r);
+void api_orgs_create(struct eb_req *r);
+void api_orgs_get(struct eb_req *r);
+void api_orgs_update(struct eb_req *r);
+void api_org_users_list(struct eb_req *r);
+void api_org_users_create(struct eb_req *r);
+void api_users_get(struct eb_req *r);
+void api_users_update(struct eb_req *r);
+void api_partnerships_list(struct eb_req *r);
+void api_partnerships_create(struct eb_req *r);
+void api_partnerships_accept(struct eb_req *r);
+void api_partnerships_delete(struct eb_req *r);
+void api_audit_list(struct eb_req *r);
+
+/* Password work done off the request threads (api_auth.c). */
+struct pw_job {
+	char password[256];     /* to hash, if non-empty */
+	char hash[128];         /* result of hashing */
+	char verify_pw[256];    /* to verify against verify_hash, if non-empty */
+	char verify_hash[128];
+	int verified;
+	int failed;
+};
+void api_pw_job_run(void *job);
+
+/* The client's IP address as text ("-" if unknown). */
+void eb_req_addr(struct eb_req *r, char *out, size_t n);
+
+#endif

@@ -1,0 +1,236 @@
+/*
+ * Organisations, users, partnerships and the audit log over HTTP.
+ *
+ * User creation and password resets hash on the worker pool: phase 0 checks
+ * the request and the caller's rights, phase 1 writes.
+ */
+#include "http/api.h"
+#include "domain/access.h"
+#include "domain/audit.h"
+#include "domain/org.h"
+#include "base/jcheck.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void reply(struct eb_req *r, enum eb_err e, struct eb_detail *d, int status, json_t *out)
+{
+	if (e)
+		eb_reply_err(r, e, d);
+	else
+		eb_reply_json(r, status, out);
+}
+
+void api_orgs_list(struct eb_req *r)
+{
+	int limit;
+	int64_t after, last;
+	if (eb_req_page(r, &limit, &after))
+		return;
+	const char *country = eb_req_query(r, "country");
+	const char *kind = eb_req_query(r, "kind");
+	json_t *items = NULL;
+	struct eb_detail d = {0};
+	enum eb_err e = org_list(eb_req_db(r), &r->who, limit, after, country, kind, &items, &last, &d);
+	reply(r, e, &d, 200, e ? NULL : eb_page_json(items, limit, last));
+}
+
+void api_orgs_create(struct eb_req *r)
+{
+	json_t *in = eb_req_json(r), *out = NULL;
+	if (!in)
+		return;
+	struct eb_detail d = {0};
+	enum eb_err e = org_create(eb_req_db(r), &r->who, in, &out, &d);
+	json_decref(in);
+	reply(r, e, &d, 201, out);
+}
+
+void api_orgs_get(struct eb_req *r)
+{
+	int64_t id = eb_req_id(r, 0);
+	if (!id)
+		return;
+	json_t *out = NULL;
+	struct eb_detail d = {0};
+	enum eb_err e = org_get(eb_req_db(r), &r->who, id, &out, &d);
+	reply(r, e, &d, 200, out);
+}
+
+void api_orgs_update(struct eb_req *r)
+{
+	int64_t id = eb_req_id(r, 0);
+	if (!id)
+		return;
+	json_t *in = eb_req_json(r), *out = NULL;
+	if (!in)
+		return;
+	struct eb_detail d = {0};
+	enum eb_err e = org_update(eb_req_db(r), &r->who, id, in, &out, &d);
+	json_decref(in);
+	reply(r, e, &d, 200, out);
+}
+
+void api_org_users_list(struct eb_req *r)
+{
+	int64_t id = eb_req_id(r, 0);
+	if (!id)
+		return;
+	json_t *out = NULL;
+	struct eb_detail d = {0};
+	enum eb_err e = org_user_list(eb_req_db(r), &r->who, id, &out, &d);
+	reply(r, e, &d, 200, e ? NULL : json_pack("{s:o}", "items", out));
+}
+
+struct user_state {
+	struct pw_job job;
+	json_t *in;
+	int64_t id;
+};
+
+void api_org_users_create(struct eb_req *r)
+{
+	struct user_state *st = r->async;
+	struct eb_detail d = {0};
+	json_t *out = NULL;
+	if (r->phase == 0) {
+		int64_t org = eb_req_id(r, 0);
+		if (!org)
+			return;
+		json_t *in = eb_req_json(r);
+		if (!in)
+			return;
+		enum eb_err e = org_user_check(in, 0, &d);
+		if (!e)
+			e = access_can_admin_org(&r->who, org, &d);
+		if (e) {
+			json_decref(in);
+			eb_reply_err(r, e, &d);
+			return;
+		}
+		st = eb_req_alloc(r, sizeof *st);
+		memset(st, 0, sizeof *st);
+		r->async = st;
+		st->in = in;
+		st->id = org;
+		snprintf(st->job.password, sizeof st->job.password, "%s", eb_jstr(in, "password"));
+		eb_req_defer(r, api_pw_job_run, &st->job);
+		return;
+	}
+	enum eb_err e = st->job.failed ? EB_ENOMEM
+		: org_user_create(eb_req_db(r), &r->who, st->id, st->in, st->job.hash, &out, &d);
+	json_decref(st->in);
+	reply(r, e, &d, 201, out);
+}
+
+void api_users_get(struct eb_req *r)
+{
+	int64_t id = eb_req_id(r, 0);
+	if (!id)
+		return;
+	json_t *out = NULL;
+	struct eb_detail d = {0};
+	enum eb_err e = org_user_get(eb_req_db(r), &r->who, id, &out, &d);
+	reply(r, e, &d, 200, out);
+}
+
+void api_users_update(struct eb_req *r)
+{
+	struct user_state *st = r->async;
+	struct eb_detail d = {0};
+	json_t *out = NULL;
+	if (r->phase == 0) {
+		int64_t id = eb_req_id(r, 0);
+		if (!id)
+			return;
+		json_t *in = eb_req_json(r);
+		if (!in)
+			return;
+		enum eb_err e = org_user_check(in, 1, &d);
+		if (e || !eb_jstr(in, "password")) {
+			if (!e)
+				e = org_user_update(eb_req_db(r), &r->who, id, in, NULL, &out, &d);
+			json_decref(in);
+			reply(r, e, &d, 200, out);
+			return;
+		}
+		/* Check rights before spending time on the hash. */
+		json_t *u = NULL;
+		e = org_user_get(eb_req_db(r), &r->who, id, &u, &d);
+		if (!e)
+			e = access_can_admin_org(&r->who, json_integer_value(json_object_get(u, "org_id")), &d);
+		json_decref(u);
+		if (e) {
+			json_decref(in);
+			eb_reply_err(r, e, &d);
+			return;
+		}
+		st = eb_req_alloc(r, sizeof *st);
+		memset(st, 0, sizeof *st);
+		r->async = st;
+		st->in = in;
+		st->id = id;
+		snprintf(st->job.password, sizeof st->job.password, "%s", eb_jstr(in, "password"));
+		eb_req_defer(r, api_pw_job_run, &st->job);
+		return;
+	}
+	enum eb_err e = st->job.failed ? EB_ENOMEM
+		: org_user_update(eb_req_db(r), &r->who, st->id, st->in, st->job.hash, &out, &d);
+	json_decref(st->in);
+	reply(r, e, &d, 200, out);
+}
+
+void api_partnerships_list(struct eb_req *r)
+{
+	json_t *out = NULL;
+	struct eb_detail d = {0};
+	enum eb_err e = org_partner_list(eb_req_db(r), &r->who, &out, &d);
+	reply(r, e, &d, 200, e ? NULL : json_pack("{s:o}", "items", out));
+}
+
+void api_partnerships_create(struct eb_req *r)
+{
+	json_t *in = eb_req_json(r), *out = NULL;
+	if (!in)
+		return;
+	struct eb_detail d = {0};
+	enum eb_err e = org_partner_propose(eb_req_db(r), &r->who, in, &out, &d);
+	json_decref(in);
+	reply(r, e, &d, 201, out);
+}
+
+void api_partnerships_accept(struct eb_req *r)
+{
+	int64_t id = eb_req_id(r, 0);
+	if (!id)
+		return;
+	json_t *out = NULL;
+	struct eb_detail d = {0};
+	enum eb_err e = org_partner_accept(eb_req_db(r), &r->who, id, &out, &d);
+	reply(r, e, &d, 200, out);
+}
+
+void api_partnerships_delete(struct eb_req *r)
+{
+	int64_t id = eb_req_id(r, 0);
+	if (!id)
+		return;
+	struct eb_detail d = {0};
+	enum eb_err e = org_partner_end(eb_req_db(r), &r->who, id, &d);
+	if (e)
+		eb_reply_err(r, e, &d);
+	else
+		eb_reply_empty(r, 204);
+}
+
+void api_audit_list(struct eb_req *r)
+{
+	int limit;
+	int64_t before, last;
+	if (eb_req_page(r, &limit, &before))
+		return;
+	json_t *items = NULL;
+	struct eb_detail d = {0};
+	enum eb_err e = audit_list(eb_req_db(r), &r->who, limit, before, &items, &last, &d);
+	reply(r, e, &d, 200, e ? NULL : eb_page_json(items, limit, last));
+}

@@ -1,0 +1,43 @@
+/*
+ * The route table: every endpoint of the API, who may call it, and its
+ * handler.  docs/api and /api/v1/openapi.json describe the same list, and
+ * tests/api checks that they agree.
+ */
+#include "http/router.h"
+#include "http/api.h"
+
+#define V EB_ROLE_VIEWER
+#define E EB_ROLE_EDITOR
+#define A EB_ROLE_ADMIN
+
+const struct eb_route eb_routes[] = {
+	{"GET", "/healthz", api_healthz, 0, EB_R_PUBLIC},
+	{"GET", "/api/v1/openapi.json", api_openapi, 0, EB_R_PUBLIC},
+
+	{"POST", "/api/v1/session", api_session_create, 0, EB_R_PUBLIC},
+	{"GET", "/api/v1/session", api_session_get, V, EB_R_USER},
+	{"DELETE", "/api/v1/session", api_session_delete, V, EB_R_USER},
+	{"PATCH", "/api/v1/me", api_me_update, V, EB_R_USER},
+
+	{"GET", "/api/v1/orgs", api_orgs_list, V, 0},
+	{"POST", "/api/v1/orgs", api_orgs_create, A, EB_R_OPERATOR},
+	{"GET", "/api/v1/orgs/{id}", api_orgs_get, V, 0},
+	{"PATCH", "/api/v1/orgs/{id}", api_orgs_update, A, 0},
+	{"GET", "/api/v1/orgs/{id}/users", api_org_users_list, V, 0},
+	{"POST", "/api/v1/orgs/{id}/users", api_org_users_create, A, 0},
+	{"GET", "/api/v1/users/{id}", api_users_get, V, 0},
+	{"PATCH", "/api/v1/users/{id}", api_users_update, A, 0},
+
+	{"GET", "/api/v1/partnerships", api_partnerships_list, V, 0},
+	{"POST", "/api/v1/partnerships", api_partnerships_create, A, 0},
+	{"POST", "/api/v1/partnerships/{id}/accept", api_partnerships_accept, A, 0},
+	{"DELETE", "/api/v1/partnerships/{id}", api_partnerships_delete, A, 0},
+
+	{"GET", "/api/v1/tokens", api_tokens_list, A, 0},
+	{"POST", "/api/v1/tokens", api_tokens_create, A, EB_R_USER},
+	{"DELETE", "/api/v1/tokens/{id}", api_tokens_revoke, A, 0},
+
+	{"GET", "/api/v1/audit", api_audit_list, A, 0},
+};
+
+const size_t eb_nroutes = sizeof eb_routes / sizeof eb_routes[0];

@@ -1,0 +1,643 @@
+/*
+ * The HTTP server on libmicrohttpd.
+ *
+ * Life cycle of a request: the first callback creates a struct eb_req and
+ * rejects a declared Content-Length over the limit; upload callbacks append
+ * to the body (a body over the limit is drained and answered 413); the final
+ * callback routes, authenticates (bearer token or session cookie), applies
+ * the route's access rule and CSRF check, and calls the handler.  A handler
+ * may defer slow work (eb_req_defer): the connection is suspended and the
+ * handler called again when the work is done.  When MHD reports the request
+ * complete, the database connection is released (an open transaction is
+ * rolled back), one access-log line is written and the request is freed.
+ *
+ * GET responses with status 200 carry a strong ETag over the body, and
+ * If-None-Match is answered 304.  SIGTERM stops accepting connections, lets
+ * in-flight requests finish, then stops.
+ */
+#include "http/server.h"
+#include "http/router.h"
+#include "http/static.h"
+#include "base/jcheck.h"
+#include "domain/auth.h"
+#include "store/db.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "base/workq.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <strings.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct eb_server {
+	struct MHD_Daemon *d;
+	struct eb_app *app;
+	struct eb_workq *wq;
+	int drain_seconds;
+	int port;
+};
+
+static atomic_int inflight;
+
+struct alloc {
+	struct alloc *next;
+	max_align_t data[];
+};
+
+struct req_state {
+	struct eb_req r;
+	size_t sent;
+	const struct eb_route *route;
+	char pathbuf[1024];
+	struct eb_buf body;
+	int too_big;
+	int done;          /* response queued */
+	int deferred;      /* handler asked to defer */
+	void (*dfn)(void *);
+	void *darg;
+	struct eb_server *srv;
+};
+
+void *eb_req_alloc(struct eb_req *r, size_t n)
+{
+	struct alloc *a = malloc(sizeof *a + n + 1);
+	if (!a)
+		abort();
+	a->next = r->allocs;
+	r->allocs = a;
+	return a->data;
+}
+
+char *eb_req_strdup(struct eb_req *r, const char *s)
+{
+	size_t n = strlen(s);
+	char *p = eb_req_alloc(r, n + 1);
+	memcpy(p, s, n + 1);
+	return p;
+}
+
+struct eb_conn *eb_req_db(struct eb_req *r)
+{
+	if (!r->db)
+		r->db = eb_db_acquire(r->app->db);
+	return r->db;
+}
+
+const char *eb_req_query(struct eb_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->mhd, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *eb_req_header(struct eb_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->mhd, MHD_HEADER_KIND, name);
+}
+
+int64_t eb_req_id(struct eb_req *r, int i)
+{
+	int64_t id;
+	if (i >= r->nparams || eb_parse_i64(r->params[i], 1, INT64_MAX, &id)) {
+		eb_reply_problem(r, 404, "not-found", "no such record: the id in the path must be a positive integer", NULL);
+		return 0;
+	}
+	return id;
+}
+
+void eb_reply_raw(struct eb_req *r, int status, const char *ctype,
+		  const char *body, size_t len)
+{
+	r->status = status;
+	r->ctype = ctype;
+	eb_buf_reset(&r->out);
+	if (len && eb_buf_add(&r->out, body, len)) {
+		r->status = 500;
+		r->ctype = "text/plain";
+	}
+}
+
+void eb_reply_json(struct eb_req *r, int status, json_t *v)
+{
+	r->status = status;
+	r->ctype = "application/json";
+	eb_buf_reset(&r->out);
+	char *s = json_dumps(v, JSON_COMPACT);
+	json_decref(v);
+	if (!s || eb_buf_adds(&r->out, s)) {
+		r->status = 500;
+		eb_buf_reset(&r->out);
+	}
+	free(s);
+}
+
+void eb_reply_empty(struct eb_req *r, int status)
+{
+	r->status = status;
+	r->ctype = NULL;
+	eb_buf_reset(&r->out);
+}
+
+void eb_reply_header(struct eb_req *r, const char *name, const char *value)
+{
+	size_t used = strlen(r->extra_headers);
+	snprintf(r->extra_headers + used, sizeof r->extra_headers - used, "%s: %s\n", name, value);
+}
+
+static const char *title_of(int status)
+{
+	switch (status) {
+	case 400: return "Bad request";
+	case 401: return "Authentication required";
+	case 403: return "Forbidden";
+	case 404: return "Not found";
+	case 405: return "Method not allowed";
+	case 409: return "Conflict";
+	case 413: return "Request body too large";
+	case 415: return "Unsupported media type";
+	case 422: return "Unprocessable content";
+	case 429: return "Too many requests";
+	case 503: return "Service unavailable";
+	default: return status >= 500 ? "Internal server error" : "Error";
+	}
+}
+
+void eb_reply_problem(struct eb_req *r, int status, const char *type,
+		      const char *detail, const char *field)
+{
+	json_t *p = json_object();
+	char t[128];
+	snprintf(t, sizeof t, "https://epibridge.org/problems/%s", type);
+	json_object_set_new(p, "type", json_string(t));
+	json_object_set_new(p, "title", json_string(title_of(status)));
+	json_object_set_new(p, "status", json_integer(status));
+	if (detail)
+		json_object_set_new(p, "detail", json_string(detail));
+	if (field && *field)
+		json_object_set_new(p, "field", json_string(field));
+	json_object_set_new(p, "instance", json_string(r->path));
+	eb_reply_json(r, status, p);
+	r->ctype = "application/problem+json";
+}
+
+void eb_reply_err(struct eb_req *r, enum eb_err e, const struct eb_detail *d)
+{
+	const char *msg = d && d->msg[0] ? d->msg : eb_strerror(e);
+	const char *field = d ? d->field : NULL;
+	switch (e) {
+	case EB_EINVAL: eb_reply_problem(r, 400, "invalid", msg, field); break;
+	case EB_ENOTFOUND: eb_reply_problem(r, 404, "not-found", msg, field); break;
+	case EB_EEXIST: eb_reply_problem(r, 409, "exists", msg, field); break;
+	case EB_ECONFLICT: eb_reply_problem(r, 409, "conflict", msg, field); break;
+	case EB_EPERM: eb_reply_problem(r, 403, "forbidden", msg, field); break;
+	case EB_EAUTH: eb_reply_problem(r, 401, "unauthenticated", msg, field); break;
+	case EB_ETOOBIG: eb_reply_problem(r, 413, "too-large", msg, field); break;
+	case EB_ETHROTTLE: eb_reply_problem(r, 429, "throttled", msg, field); break;
+	default:
+		eb_error("%s %s: %s", r->method, r->path, msg);
+		eb_reply_problem(r, 500, "internal", "internal error; the server log has details", NULL);
+	}
+}
+
+json_t *eb_req_json(struct eb_req *r)
+{
+	const char *ct = eb_req_header(r, "Content-Type");
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+		eb_reply_problem(r, 415, "unsupported-media-type", "send the body as Content-Type: application/json", NULL);
+		return NULL;
+	}
+	json_t *v = NULL;
+	struct eb_detail d = {0};
+	enum eb_err e = eb_json_parse(r->body, r->body_len, r->app->limits.max_depth, &v, &d);
+	if (e) {
+		eb_reply_err(r, e, &d);
+		return NULL;
+	}
+	return v;
+}
+
+int eb_req_page(struct eb_req *r, int *limit, int64_t *after)
+{
+	const char *l = eb_req_query(r, "limit");
+	const char *c = eb_req_query(r, "cursor");
+	int64_t v = 50;
+	*after = 0;
+	if (l && eb_parse_i64(l, 1, r->app->limits.max_page, &v)) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "limit must be an integer from 1 to %d", r->app->limits.max_page);
+		eb_reply_problem(r, 400, "invalid", msg, "limit");
+		return -1;
+	}
+	*limit = (int)v;
+	if (c && eb_parse_i64(c, 1, INT64_MAX, after)) {
+		eb_reply_problem(r, 400, "invalid", "cursor is not one this server issued; use next_cursor from the previous page", "cursor");
+		return -1;
+	}
+	return 0;
+}
+
+json_t *eb_page_json(json_t *items, int limit, int64_t last_id)
+{
+	json_t *o = json_object();
+	int full = (int)json_array_size(items) >= limit;
+	json_object_set_new(o, "items", items);
+	if (full && last_id) {
+		char c[24];
+		snprintf(c, sizeof c, "%lld", (long long)last_id);
+		json_object_set_new(o, "next_cursor", json_string(c));
+	} else {
+		json_object_set_new(o, "next_cursor", json_null());
+	}
+	return o;
+}
+
+int eb_req_defer(struct eb_req *r, void (*fn)(void *), void *arg)
+{
+	struct req_state *st = (struct req_state *)r;
+	st->deferred = 1;
+	st->dfn = fn;
+	st->darg = arg;
+	return 0;
+}
+
+/* ---- the request life cycle ---- */
+
+static int role_allows(const struct eb_route *rt, const struct eb_principal *p)
+{
+	if (rt->flags & EB_R_PUBLIC)
+		return 1;
+	if (p->kind == EB_ANON)
+		return 0;
+	if ((rt->flags & EB_R_USER) && p->kind != EB_USER)
+		return 0;
+	if ((rt->flags & EB_R_OPERATOR) && !p->operator_org)
+		return 0;
+	return p->role >= rt->min_role;
+}
+
+static int is_unsafe(const char *m)
+{
+	return strcmp(m, "GET") && strcmp(m, "HEAD") && strcmp(m, "OPTIONS");
+}
+
+static void authenticate(struct req_state *st)
+{
+	struct eb_req *r = &st->r;
+	const char *authz = eb_req_header(r, "Authorization");
+	struct eb_detail d = {0};
+	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
+		enum eb_err e = auth_token_resolve(eb_req_db(r), authz + 7, &r->who, &d);
+		if (e)
+			eb_reply_err(r, e == EB_ENOTFOUND ? EB_EAUTH : e, &d);
+		return;
+	}
+	if (authz) {
+		eb_reply_problem(r, 401, "unauthenticated", "Authorization must be 'Bearer <token>'", "Authorization");
+		return;
+	}
+	const char *sid = MHD_lookup_connection_value(r->mhd, MHD_COOKIE_KIND, "eb_session");
+	if (sid && *sid) {
+		enum eb_err e = auth_session_resolve(eb_req_db(r), sid, &r->who, r->csrf, r->session_hash, &d);
+		if (e == EB_OK)
+			r->via_cookie = 1;
+		/* An expired or unknown cookie is treated as anonymous so that
+		 * public pages still load; protected routes then answer 401. */
+	}
+}
+
+static void dispatch(struct req_state *st)
+{
+	struct eb_req *r = &st->r;
+	if (r->phase > 0) {
+		st->route->fn(r);
+		return;
+	}
+	if (strncmp(r->path, "/api/", 5) != 0 && strcmp(r->path, "/healthz") != 0) {
+		if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD")) {
+			eb_reply_problem(r, 405, "method-not-allowed", "web pages are read with GET", NULL);
+			eb_reply_header(r, "Allow", "GET, HEAD");
+			return;
+		}
+		const struct eb_asset *a = eb_static_find(r->app->assets, r->path);
+		if (!a) {
+			eb_reply_problem(r, 404, "not-found", "no such page", NULL);
+			return;
+		}
+		const char *inm = eb_req_header(r, "If-None-Match");
+		if (inm && strstr(inm, a->etag)) {
+			eb_reply_empty(r, 304);
+		} else {
+			eb_reply_raw(r, 200, a->ctype, a->data, a->len);
+		}
+		eb_reply_header(r, "ETag", a->etag);
+		eb_reply_header(r, "Cache-Control", "no-cache");
+		r->no_etag = 1;
+		return;
+	}
+	char allowed[128];
+	st->route = eb_route_match(r->method, r->path, st->pathbuf, sizeof st->pathbuf,
+				   r->params, &r->nparams, allowed, sizeof allowed);
+	if (!st->route) {
+		if (allowed[0]) {
+			eb_reply_problem(r, 405, "method-not-allowed", "this path does not take that method; see the Allow header", NULL);
+			eb_reply_header(r, "Allow", allowed);
+		} else {
+			eb_reply_problem(r, 404, "not-found", "no such endpoint; the API is described at /api/v1/openapi.json", NULL);
+		}
+		return;
+	}
+	authenticate(st);
+	if (r->status)
+		return;
+	if (!role_allows(st->route, &r->who)) {
+		if (r->who.kind == EB_ANON)
+			eb_reply_problem(r, 401, "unauthenticated", "log in or send an API token (Authorization: Bearer ...)", NULL);
+		else
+			eb_reply_problem(r, 403, "forbidden", "your role does not allow this action", NULL);
+		return;
+	}
+	if (r->via_cookie && is_unsafe(r->method)) {
+		const char *tok = eb_req_header(r, "X-CSRF-Token");
+		if (!tok || !eb_secure_eq(tok, r->csrf)) {
+			eb_reply_problem(r, 403, "csrf", "missing or wrong X-CSRF-Token header; take it from GET /api/v1/session", "X-CSRF-Token");
+			return;
+		}
+	}
+	st->route->fn(r);
+}
+
+static void add_headers(struct MHD_Response *resp, struct eb_req *r)
+{
+	char *line = r->extra_headers;
+	while (*line) {
+		char *nl = strchr(line, '\n');
+		char *colon = strchr(line, ':');
+		if (!nl || !colon || colon > nl)
+			break;
+		*nl = '\0';
+		*colon = '\0';
+		MHD_add_response_header(resp, line, colon + 2);
+		line = nl + 1;
+	}
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	if (r->ctype && strncmp(r->ctype, "text/html", 9) == 0) {
+		MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+		MHD_add_response_header(resp, "Content-Security-Policy",
+					"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'");
+	}
+}
+
+static void st_sent(struct eb_req *r, size_t len)
+{
+	((struct req_state *)r)->sent = len;
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *c, struct eb_req *r)
+{
+	if (!r->status) {
+		eb_error("%s %s: handler gave no response", r->method, r->path);
+		eb_reply_problem(r, 500, "internal", "internal error", NULL);
+	}
+	char etag[40] = "";
+	if (r->status == 200 && strcmp(r->method, "GET") == 0 && !r->no_etag) {
+		unsigned char h[16];
+		crypto_generichash(h, sizeof h, (const unsigned char *)(r->out.data ? r->out.data : ""), r->out.len, NULL, 0);
+		etag[0] = '"';
+		eb_hex(h, sizeof h, etag + 1);
+		etag[33] = '"';
+		etag[34] = '\0';
+		const char *inm = eb_req_header(r, "If-None-Match");
+		if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0))
+			eb_reply_empty(r, 304);
+	}
+	size_t len;
+	char *body = eb_buf_take(&r->out, &len);
+	st_sent(r, len);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return MHD_NO;
+	}
+	if (r->ctype)
+		MHD_add_response_header(resp, "Content-Type", r->ctype);
+	if (etag[0]) {
+		MHD_add_response_header(resp, "ETag", etag);
+		MHD_add_response_header(resp, "Cache-Control", "private, no-cache");
+	}
+	if (strncmp(r->path, "/api/", 5) == 0 && !etag[0])
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	add_headers(resp, r);
+	enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static void resume_done(void *p)
+{
+	struct req_state *st = p;
+	MHD_resume_connection(st->r.mhd);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+				  const char *url, const char *method,
+				  const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct eb_server *srv = cls;
+	struct req_state *st = *con_cls;
+	if (!st) {
+		st = calloc(1, sizeof *st);
+		if (!st)
+			return MHD_NO;
+		st->srv = srv;
+		st->r.app = srv->app;
+		st->r.mhd = c;
+		st->r.method = method;
+		st->r.path = url;
+		st->r.start_ms = eb_mono_ms();
+		eb_buf_init(&st->r.out, 0);
+		eb_buf_init(&st->body, srv->app->limits.max_body);
+		*con_cls = st;
+		atomic_fetch_add(&inflight, 1);
+		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+		int64_t n;
+		if (cl && eb_parse_i64(cl, 0, INT64_MAX, &n) == EB_OK &&
+		    (uint64_t)n > srv->app->limits.max_body)
+			st->too_big = 1;
+		if (strlen(url) >= sizeof st->pathbuf)
+			st->too_big = 2;
+		return MHD_YES;
+	}
+	struct eb_req *r = &st->r;
+	if (*upload_size) {
+		if (!st->too_big) {
+			if (eb_buf_add(&st->body, upload, *upload_size) != EB_OK) {
+				st->too_big = 1;
+			} else {
+				r->body = st->body.data;
+				r->body_len = st->body.len;
+			}
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (st->done)
+		return MHD_YES;
+	if (st->too_big == 1) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", srv->app->limits.max_body);
+		eb_reply_problem(r, 413, "too-large", msg, NULL);
+	} else if (st->too_big == 2) {
+		eb_reply_problem(r, 414, "uri-too-long", "the path is too long", NULL);
+	} else {
+		dispatch(st);
+		if (st->deferred) {
+			st->deferred = 0;
+			r->phase++;
+			/* Release the database while waiting. */
+			if (r->db && !eb_in_tx(r->db)) {
+				eb_db_release(r->db);
+				r->db = NULL;
+			}
+			MHD_suspend_connection(c);
+			if (eb_workq_submit(srv->wq, st->dfn, st->darg, resume_done, st) != 0) {
+				MHD_resume_connection(c);
+				r->phase = 0;
+				st->route = NULL;
+				eb_reply_problem(r, 503, "busy", "the server is busy; retry in a few seconds", NULL);
+				eb_reply_header(r, "Retry-After", "2");
+			} else {
+				return MHD_YES;
+			}
+		}
+	}
+	st->done = 1;
+	return send_reply(c, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct eb_server *srv = cls;
+	struct req_state *st = *con_cls;
+	if (!st)
+		return;
+	struct eb_req *r = &st->r;
+	if (r->db)
+		eb_db_release(r->db);
+	if (srv->app->access_log) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		char addr[64] = "-";
+		if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET) {
+			const unsigned char *ip = (const unsigned char *)&((const struct sockaddr_in *)ci->client_addr)->sin_addr;
+			snprintf(addr, sizeof addr, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+		}
+		eb_log(EB_LOG_INFO, "access %s %s %s %d %zu %lldms %s%s", addr, r->method, r->path,
+		       r->status, st->sent, (long long)(eb_mono_ms() - r->start_ms),
+		       r->who.kind == EB_ANON ? "-" : r->who.label,
+		       toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	}
+	eb_buf_free(&r->out);
+	eb_buf_free(&st->body);
+	struct alloc *a = r->allocs;
+	while (a) {
+		struct alloc *n = a->next;
+		free(a);
+		a = n;
+	}
+	free(st);
+	*con_cls = NULL;
+	atomic_fetch_sub(&inflight, 1);
+}
+
+struct eb_server *eb_server_start(struct eb_app *app, const struct eb_server_opts *o,
+				  struct eb_detail *d)
+{
+	struct eb_server *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->app = app;
+	s->drain_seconds = o->drain_seconds > 0 ? o->drain_seconds : 20;
+	s->wq = eb_workq_new(1, 256);
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)o->port);
+	if (inet_pton(AF_INET, o->bind ? o->bind : "127.0.0.1", &sa.sin_addr) != 1) {
+		eb_fail(d, EB_EINVAL, "bind", "cannot use %s as an IPv4 address to listen on", o->bind);
+		eb_workq_free(s->wq);
+		free(s);
+		return NULL;
+	}
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			 MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC | MHD_USE_TURBO;
+	s->d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, on_request, s,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads > 0 ? o->threads : 2),
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+				MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+				MHD_OPTION_END);
+	if (!s->d) {
+		eb_fail(d, EB_EIO, "port", "cannot listen on %s:%d (is the port in use? choose another with --port)",
+			o->bind ? o->bind : "127.0.0.1", o->port);
+		eb_workq_free(s->wq);
+		free(s);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : o->port;
+	return s;
+}
+
+int eb_server_port(const struct eb_server *s)
+{
+	return s->port;
+}
+
+void eb_server_stop(struct eb_server *s)
+{
+	if (!s)
+		return;
+	MHD_quiesce_daemon(s->d);
+	int64_t until = eb_mono_ms() + s->drain_seconds * 1000LL;
+	while (atomic_load(&inflight) > 0 && eb_mono_ms() < until)
+		usleep(10000);
+	if (atomic_load(&inflight) > 0)
+		eb_warn("stopping with %d requests still in flight", atomic_load(&inflight));
+	MHD_stop_daemon(s->d);
+	eb_workq_free(s->wq);
+	free(s);
+}
+
+static sigset_t stop_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	return set;
+}
+
+void eb_server_block_signals(void)
+{
+	sigset_t set = stop_signals();
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+void eb_server_wait_signal(void)
+{
+	sigset_t set = stop_signals();
+	int sig = 0;
+	sigwait(&set, &sig);
+	eb_info("received %s; finishing in-flight requests", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+}
