@@ -253,13 +253,21 @@ static void decimal_format(double v, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
+/* Appends s to the pointer being built in buf[0..n), truncating. */
+static void ptr_put(char *buf, size_t n, size_t *o, const char *s)
+{
+	while (*s && *o + 1 < n)
+		buf[(*o)++] = *s++;
+	buf[*o] = '\0';
+}
+
 /* Writes a JSON pointer "<base>/<key>" (key escaped per RFC 6901). */
 static const char *ptr_key(char *buf, size_t n, const char *base,
 			   const char *key)
 {
-	size_t o = (size_t)snprintf(buf, n, "%s/", base);
-	if (o >= n)
-		return buf;
+	size_t o = 0;
+	ptr_put(buf, n, &o, base);
+	ptr_put(buf, n, &o, "/");
 	for (const char *k = key; *k && o + 3 < n; k++) {
 		if (*k == '~' || *k == '/') {
 			buf[o++] = '~';
@@ -272,10 +280,23 @@ static const char *ptr_key(char *buf, size_t n, const char *base,
 	return buf;
 }
 
+/* Writes "<base>/<key>/<i>". */
 static const char *ptr_idx(char *buf, size_t n, const char *base,
 			   const char *key, size_t i)
 {
-	snprintf(buf, n, "%s/%s/%zu", base, key, i);
+	char num[24];
+	size_t k = sizeof num - 1;
+	num[k] = '\0';
+	do {
+		num[--k] = (char)('0' + i % 10);
+		i /= 10;
+	} while (i && k);
+	size_t o = 0;
+	ptr_put(buf, n, &o, base);
+	ptr_put(buf, n, &o, "/");
+	ptr_put(buf, n, &o, key);
+	ptr_put(buf, n, &o, "/");
+	ptr_put(buf, n, &o, num + k);
 	return buf;
 }
 
