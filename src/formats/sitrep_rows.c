@@ -6,6 +6,7 @@
  * would accept (leading "+", "0x", locale digits).
  */
 #include "formats/sitrep_rows.h"
+#include "formats/csv.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -259,4 +260,29 @@ int sitrep_sink_row(const struct sitrep_sink *sink, struct sitrep_stats *st,
 			st->flagged++;
 	}
 	return sink->row(sink->ctx, row, d);
+}
+
+int sitrep_csv_next(struct csv_reader *r, struct csv_row *row,
+		    const struct sitrep_sink *sink, struct sitrep_stats *st,
+		    struct eb_detail *d)
+{
+	for (;;) {
+		struct eb_detail cd = {{0}, {0}};
+		int rc = csv_next(r, row, &cd);
+		if (rc >= 0)
+			return rc;
+		if (csv_fatal(r)) {
+			if (d) {
+				snprintf(d->msg, sizeof d->msg,
+					 "line %ld: %.220s", csv_line(r),
+					 cd.msg);
+				snprintf(d->field, sizeof d->field, "%.90s",
+					 cd.field);
+			}
+			return rc;
+		}
+		int e = sitrep_sink_reject(sink, st, csv_line(r), &cd, d);
+		if (e)
+			return e;
+	}
 }

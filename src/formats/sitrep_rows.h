@@ -155,4 +155,18 @@ int sitrep_sink_reject(const struct sitrep_sink *sink, struct sitrep_stats *st,
 int sitrep_sink_row(const struct sitrep_sink *sink, struct sitrep_stats *st,
 		    const struct sitrep_row *row, struct eb_detail *d);
 
+struct csv_reader;
+struct csv_row;
+
+/*
+ * Reader plumbing: the next well-formed record of r.  A record the CSV
+ * reader refuses (bad UTF-8, over a limit, ...) is reported to sink with its
+ * line and skipped.  Returns 1 with a record, 0 at the end, or a negative
+ * enum eb_err when the file is broken (d: "line N: ...") or the sink said
+ * stop.
+ */
+int sitrep_csv_next(struct csv_reader *r, struct csv_row *row,
+		    const struct sitrep_sink *sink, struct sitrep_stats *st,
+		    struct eb_detail *d);
+
 #endif
