@@ -8,8 +8,9 @@
  *  - the common factor x^a e^-x / Γ(a+1) is computed as
  *    exp(-stirlerr(a) - bd0(a, x)) / sqrt(2πa), where stirlerr is the error of
  *    Stirling's formula and bd0(a, x) = a log(a/x) + x - a is summed as a
- *    series when a is near x.  This keeps full relative precision for large a
- *    where exp(a log x - x - lgamma(a+1)) would lose log10(a) digits;
+ *    series when a is near x, in long double.  This keeps full relative
+ *    precision for large a where exp(a log x - x - lgamma(a+1)) would lose
+ *    log10(a) digits;
  *  - P(a, x) comes from its power series when x < a + 1 and Q(a, x) from
  *    Legendre's continued fraction otherwise, so whichever of the two is
  *    small is computed directly, never as 1 - (something close to 1);
@@ -57,27 +58,32 @@ static double stirlerr(double n)
 	return add + (s0 - (s1 - (s2 - (s3 - s4 / nn) / nn) / nn) / nn) / n;
 }
 
-/* bd0(a, x) = a log(a/x) + x - a >= 0, without cancellation near a = x. */
-static double bd0(double a, double x)
+/*
+ * bd0(a, x) = a log(a/x) + x - a >= 0, without cancellation near a = x.
+ * Evaluated in long double: in the tails bd0 reaches hundreds and its
+ * absolute error becomes the relative error of exp(-bd0).
+ */
+static long double bd0(double a, double x)
 {
-	double d = a - x;
-	if (fabs(d) < 0.1 * (a + x)) {
-		double v = d / (a + x);
-		double s = d * v;
-		double ej = 2.0 * a * v;
-		double v2 = v * v;
+	long double la = a, lx = x;
+	long double dd = la - lx;
+	if (fabsl(dd) < 0.1L * (la + lx)) {
+		long double v = dd / (la + lx);
+		long double s = dd * v;
+		long double ej = 2.0L * la * v;
+		long double v2 = v * v;
 		for (int j = 1; j < 1000; j++) {
 			ej *= v2;
-			double s1 = s + ej / (2 * j + 1);
+			long double s1 = s + ej / (2 * j + 1);
 			if (s1 == s)
 				return s1;
 			s = s1;
 		}
 		return s;
 	}
-	double r = a / x;
-	double lr = (isfinite(r) && r > 0.0) ? log(r) : log(a) - log(x);
-	return a * lr + x - a;
+	long double r = la / lx;
+	long double lr = (isfinite(r) && r > 0.0L) ? logl(r) : logl(la) - logl(lx);
+	return la * lr + lx - la;
 }
 
 /* x^a e^-x / Γ(a+1) for a > 0, x >= 0. */
@@ -88,8 +94,10 @@ static double gamma_prefix(double a, double x)
 	if (isinf(x))
 		return 0.0;
 	if (a < 1.0)
-		return exp(a * log(x) - x - log_gamma(a + 1.0));
-	return exp(-stirlerr(a) - bd0(a, x)) / (SQRT_2PI * sqrt(a));
+		return (double)expl((long double)a * logl(x) - (long double)x -
+				    (long double)log_gamma(a + 1.0));
+	return (double)(expl(-(long double)stirlerr(a) - bd0(a, x)) /
+			(long double)(SQRT_2PI * sqrt(a)));
 }
 
 /* P(a, x) by its power series; meant for x < a + 1. */
