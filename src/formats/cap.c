@@ -277,6 +277,7 @@ static const char *ptr_key(char *buf, size_t n, const char *base,
 		}
 	}
 	buf[o] = '\0';
+	xml_safe_utf8_trim(buf);
 	return buf;
 }
 
@@ -297,6 +298,7 @@ static const char *ptr_idx(char *buf, size_t n, const char *base,
 	ptr_put(buf, n, &o, key);
 	ptr_put(buf, n, &o, "/");
 	ptr_put(buf, n, &o, num + k);
+	xml_safe_utf8_trim(buf);
 	return buf;
 }
 
@@ -547,8 +549,9 @@ static enum eb_err node_enum(const xmlNode *n, enum cap_enum list, int *out,
 		return rc;
 	int v = cap_enum_parse(list, s);
 	if (!v) {
-		char names[160];
-		rc = xml_fail(d, EB_EINVAL, n, "'%.40s' is not one of %s", s,
+		char names[160], ex[48];
+		rc = xml_fail(d, EB_EINVAL, n, "'%s' is not one of %s",
+			      xml_safe_excerpt(s, ex, sizeof ex),
 			      enum_list_text(list, names, sizeof names));
 	}
 	free(s);
@@ -583,9 +586,12 @@ static enum eb_err node_double(const xmlNode *n, double *out,
 	char *end = NULL;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (end == s || *end || !isfinite(v) || errno == ERANGE)
+	if (end == s || *end || !isfinite(v) || errno == ERANGE) {
+		char ex[48];
 		rc = xml_fail(d, EB_EINVAL, n,
-			      "'%.40s' is not a decimal number in range", s);
+			      "'%s' is not a decimal number in range",
+			      xml_safe_excerpt(s, ex, sizeof ex));
+	}
 	free(s);
 	*out = v;
 	return rc;
@@ -601,9 +607,11 @@ static enum eb_err node_ll(const xmlNode *n, long long *out,
 	char *end = NULL;
 	errno = 0;
 	long long v = strtoll(s, &end, 10);
-	if (end == s || *end || errno == ERANGE)
-		rc = xml_fail(d, EB_EINVAL, n,
-			      "'%.40s' is not an integer in range", s);
+	if (end == s || *end || errno == ERANGE) {
+		char ex[48];
+		rc = xml_fail(d, EB_EINVAL, n, "'%s' is not an integer in range",
+			      xml_safe_excerpt(s, ex, sizeof ex));
+	}
 	free(s);
 	*out = v;
 	return rc;
@@ -888,12 +896,12 @@ static enum eb_err chk_time(const char *s, int required, const char *base,
 	if (rc || !s)
 		return rc;
 	if (!cap_datetime_valid(s)) {
-		char p[PTR_MAX];
+		char p[PTR_MAX], ex[48];
 		return eb_fail(d, EB_EINVAL, ptr_key(p, sizeof p, base, key),
-			       "%s '%.40s' is not a CAP date-time: write "
+			       "%s '%s' is not a CAP date-time: write "
 			       "YYYY-MM-DDThh:mm:ss with a numeric offset such "
 			       "as +08:00 (CAP does not allow Z)",
-			       key, s);
+			       key, xml_safe_excerpt(s, ex, sizeof ex));
 	}
 	return EB_OK;
 }
@@ -905,9 +913,10 @@ static enum eb_err chk_uri(const char *s, const char *base, const char *key,
 	if (rc || !s)
 		return rc;
 	if (!is_collapsed(s) || !xsd_type_valid("anyURI", s)) {
-		char p[PTR_MAX];
+		char p[PTR_MAX], ex[64];
 		return eb_fail(d, EB_EINVAL, ptr_key(p, sizeof p, base, key),
-			       "%s '%.60s' is not a URI", key, s);
+			       "%s '%s' is not a URI", key,
+			       xml_safe_excerpt(s, ex, sizeof ex));
 	}
 	return EB_OK;
 }
@@ -1003,11 +1012,13 @@ static enum eb_err chk_info(const struct cap_info *in, const char *base,
 		return rc;
 	if (in->language &&
 	    (!is_collapsed(in->language) || !in->language[0] ||
-	     !xsd_type_valid("language", in->language)))
+	     !xsd_type_valid("language", in->language))) {
+		char ex[48];
 		return eb_fail(d, EB_EINVAL, ptr_key(p, sizeof p, base, "language"),
-			       "language '%.40s' is not a language tag such as "
+			       "language '%s' is not a language tag such as "
 			       "en-US or zh-CN",
-			       in->language);
+			       xml_safe_excerpt(in->language, ex, sizeof ex));
+	}
 	if (!in->ncategory || !in->category)
 		return eb_fail(d, EB_EINVAL, ptr_key(p, sizeof p, base, "category"),
 			       "category is required: at least one");
@@ -1491,10 +1502,11 @@ static enum eb_err jr_keys(json_t *o, const char *const *allowed,
 			if (strcmp(*k, key) == 0)
 				ok = 1;
 		if (!ok) {
-			char p[PTR_MAX];
+			char p[PTR_MAX], ex[64];
 			return eb_fail(d, EB_EINVAL,
 				       ptr_key(p, sizeof p, base, key),
-				       "unknown field '%.60s'", key);
+				       "unknown field '%s'",
+				       xml_safe_excerpt(key, ex, sizeof ex));
 		}
 	}
 	return EB_OK;
@@ -1543,11 +1555,14 @@ static enum eb_err jr_enum_at(json_t *v, const char *ptr, const char *what,
 		return eb_fail(d, EB_EINVAL, ptr, "%s must be a string: one of %s",
 			       what, enum_list_text(list, names, sizeof names));
 	int e = cap_enum_parse(list, json_string_value(v));
-	if (!e)
-		return eb_fail(d, EB_EINVAL, ptr,
-			       "%s '%.40s' is not one of %s", what,
-			       json_string_value(v),
+	if (!e) {
+		char ex[48];
+		return eb_fail(d, EB_EINVAL, ptr, "%s '%s' is not one of %s",
+			       what,
+			       xml_safe_excerpt(json_string_value(v), ex,
+						sizeof ex),
 			       enum_list_text(list, names, sizeof names));
+	}
 	*dst = e;
 	return EB_OK;
 }

@@ -88,11 +88,13 @@ static enum eb_err envelope_check(const struct edxl_envelope *env,
 			    "/combinedConfidentiality", d)) ||
 	    (rc = need_text(env->language, 0, "/language", d)))
 		return rc;
-	if (!cap_datetime_valid(env->dateTimeSent))
+	if (!cap_datetime_valid(env->dateTimeSent)) {
+		char ex[48];
 		return eb_fail(d, EB_EINVAL, "/dateTimeSent",
-			       "dateTimeSent '%.40s' is not a date-time such as "
+			       "dateTimeSent '%s' is not a date-time such as "
 			       "2020-02-27T08:00:00+08:00",
-			       env->dateTimeSent);
+			       xml_safe_excerpt(env->dateTimeSent, ex, sizeof ex));
+	}
 	if (!edxl_status_name(env->distributionStatus))
 		return eb_fail(d, EB_EINVAL, "/distributionStatus",
 			       "distributionStatus is required: one of Actual, "

@@ -63,17 +63,18 @@ struct collector {
 	int have;
 	int line;
 	char reason[512];
-	char field[256];
+	char field[sizeof(((struct eb_detail *)0)->field)];
 };
 
-/* Copies in to out without "{namespace-uri}" prefixes, newlines folded to
- * spaces, trailing white space removed.  "{'a', 'b'}" value sets are kept. */
+/* Copies in to out without "{namespace-uri}" prefixes, white space folded
+ * to spaces, trailing white space removed, made safe by xml_safe_excerpt
+ * (messages may quote the offending input).  "{'a', 'b'}" value sets are
+ * kept. */
 static void clean_message(const char *in, char *out, size_t outlen)
 {
+	char tmp[1024];
 	size_t o = 0;
-	if (!outlen)
-		return;
-	for (const char *p = in ? in : ""; *p && o + 1 < outlen; p++) {
+	for (const char *p = in ? in : ""; *p && o + 1 < sizeof tmp; p++) {
 		if (*p == '{') {
 			const char *q = p + 1;
 			while (*q && *q != '}' && *q != ' ' && *q != '\'' &&
@@ -84,8 +85,11 @@ static void clean_message(const char *in, char *out, size_t outlen)
 				continue;
 			}
 		}
-		out[o++] = (*p == '\n' || *p == '\r' || *p == '\t') ? ' ' : *p;
+		tmp[o++] = *p;
 	}
+	tmp[o] = '\0';
+	xml_safe_excerpt(tmp, out, outlen);
+	o = strlen(out);
 	while (o > 0 && out[o - 1] == ' ')
 		o--;
 	out[o] = '\0';
@@ -162,9 +166,10 @@ static enum eb_err collector_fail(const struct collector *c,
 	if (c->have && c->line > 0) {
 		char suffix[32];
 		int sn = snprintf(suffix, sizeof suffix, " (line %d)", c->line);
-		int room = (int)sizeof d->msg - 1 - sn;
-		return eb_fail(d, e, field, "%.*s%s", room > 0 ? room : 0,
-			       reason, suffix);
+		char clipped[sizeof d->msg];
+		size_t room = sizeof clipped - (size_t)sn;
+		xml_safe_excerpt(reason, clipped, room);
+		return eb_fail(d, e, field, "%s%s", clipped, suffix);
 	}
 	return eb_fail(d, e, field, "%s", reason);
 }
@@ -528,11 +533,11 @@ const char *xml_safe_node_path(const xmlNode *node, char *out, size_t outlen)
 	int truncated = 0;
 	unsigned guard = 0;
 	for (const xmlNode *n = node; n && guard < 4096; n = n->parent, guard++) {
-		char seg[160];
+		char seg[160], name[124];
 		int sl;
+		xml_safe_excerpt((const char *)n->name, name, sizeof name);
 		if (n->type == XML_ATTRIBUTE_NODE) {
-			sl = snprintf(seg, sizeof seg, "/@%.120s",
-				      (const char *)n->name);
+			sl = snprintf(seg, sizeof seg, "/@%s", name);
 		} else if (n->type == XML_ELEMENT_NODE) {
 			unsigned idx = 1, total = 1;
 			for (const xmlNode *s = n->prev; s; s = s->prev)
@@ -542,11 +547,10 @@ const char *xml_safe_node_path(const xmlNode *node, char *out, size_t outlen)
 				if (same_name(s, n))
 					total++;
 			if (total > 1)
-				sl = snprintf(seg, sizeof seg, "/%.120s[%u]",
-					      (const char *)n->name, idx);
+				sl = snprintf(seg, sizeof seg, "/%s[%u]", name,
+					      idx);
 			else
-				sl = snprintf(seg, sizeof seg, "/%.120s",
-					      (const char *)n->name);
+				sl = snprintf(seg, sizeof seg, "/%s", name);
 		} else {
 			continue; /* document, text, ... */
 		}
@@ -574,6 +578,9 @@ const char *xml_safe_node_path(const xmlNode *node, char *out, size_t outlen)
 	size_t keep = outlen - 4;
 	if (keep > plen)
 		keep = plen;
+	/* start on a character, not inside one */
+	while (keep > 0 && ((unsigned char)path[plen - keep] & 0xC0) == 0x80)
+		keep--;
 	memcpy(out, "...", 3);
 	memcpy(out + 3, path + plen - keep, keep);
 	out[3 + keep] = '\0';
@@ -622,4 +629,77 @@ int xml_safe_text_valid(const char *s)
 			return 0;
 	}
 	return 1;
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when p does not
+ * start one. */
+static size_t utf8_seq(const unsigned char *p)
+{
+	unsigned c = p[0];
+	size_t n;
+	unsigned cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2, cp = c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		n = 3, cp = c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}
+
+const char *xml_safe_excerpt(const char *s, char *out, size_t outlen)
+{
+	if (!out || !outlen)
+		return out;
+	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	while (*p) {
+		size_t n = utf8_seq(p);
+		if (n == 0) {
+			if (o + 1 >= outlen)
+				break;
+			out[o++] = '?';
+			p++;
+			continue;
+		}
+		if (o + n >= outlen)
+			break;
+		if (n == 1 && (*p < 0x20 || *p == 0x7F))
+			out[o++] = ' ';
+		else
+			memcpy(out + o, p, n), o += n;
+		p += n;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+char *xml_safe_utf8_trim(char *s)
+{
+	if (!s)
+		return s;
+	size_t len = strlen(s);
+	/* find the start of the last sequence (at most 3 bytes back) */
+	size_t i = len, back = 0;
+	while (i > 0 && back < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--, back++;
+	if (i == 0)
+		return s;
+	unsigned lead = (unsigned char)s[i - 1];
+	size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+	if (lead >= 0x80 && back + 1 < want)
+		s[i - 1] = '\0';
+	return s;
 }

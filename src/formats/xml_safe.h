@@ -103,8 +103,24 @@ void xml_safe_schema_free(struct xml_safe_schema *schema);
 int xml_safe_text_valid(const char *s);
 
 /*
+ * Copies s into out (outlen bytes, NUL-terminated) for quoting inside an
+ * error message: bytes that are not valid UTF-8 become '?', control
+ * characters become ' ', and the copy is cut at a character boundary.
+ * Returns out.  s may be NULL (gives "").  Error messages and fields built
+ * this way are always valid UTF-8, so they can go into JSON as they are.
+ */
+const char *xml_safe_excerpt(const char *s, char *out, size_t outlen);
+
+/*
+ * Removes a trailing incomplete UTF-8 sequence from s (left by a bounded
+ * copy that cut a character in two).  Returns s.
+ */
+char *xml_safe_utf8_trim(char *s);
+
+/*
  * Writes the element path of node ("/alert/info[2]/area/geocode[3]") into
- * out (outlen bytes; truncated at the front with "..." when too long).
+ * out (outlen bytes; truncated at the front with "..." when too long, never
+ * inside a UTF-8 character).
  * Returns out.  node may be NULL (gives "").
  */
 const char *xml_safe_node_path(const xmlNode *node, char *out, size_t outlen);

@@ -571,6 +571,43 @@ static void test_reject_not_xml(void **state)
 	free(doc);
 }
 
+/* Messages quote the input; they must stay valid UTF-8 without control
+ * characters, even cut to fit, so they can go into JSON as they are. */
+static void test_messages_are_clean_utf8(void **state)
+{
+	(void)state;
+	struct eb_buf b;
+	eb_buf_init(&b, 1 << 20);
+	eb_buf_adds(&b, "<a><![CDATA[\n\t");
+	for (int i = 0; i < 300; i++)
+		eb_buf_adds(&b, "中"); /* 3 bytes each */
+	const struct eb_detail *d = expect_fail(b.data, b.len, EB_EINVAL);
+	assert_true(xml_safe_text_valid(d->msg));
+	assert_null(strchr(d->msg, '\n'));
+	assert_null(strchr(d->msg, '\t'));
+	assert_contains(d->msg, "CData");
+	assert_contains(d->msg, "中中");
+	eb_buf_free(&b);
+
+	/* a long element path keeps its end, cut on a character */
+	eb_buf_init(&b, 1 << 20);
+	eb_buf_adds(&b, minimal_head);
+	eb_buf_adds(&b, good_body);
+	eb_buf_adds(&b, "<音音音音音音音音音音音音音音音音音音音音音音音音音音音音音音音音音音音音音音音音/>");
+	eb_buf_adds(&b, minimal_tail);
+	d = expect_fail(b.data, b.len, EB_EINVAL);
+	assert_true(xml_safe_text_valid(d->field));
+	assert_true(strncmp(d->field, "...", 3) == 0);
+	assert_true(strlen(d->field) < sizeof d->field);
+	eb_buf_free(&b);
+
+	char out[8];
+	assert_string_equal(xml_safe_excerpt("ab\xff\ncd", out, sizeof out), "ab? cd");
+	assert_string_equal(xml_safe_excerpt("abcde中", out, sizeof out), "abcde");
+	char cut[] = "ab\xe4\xb8";
+	assert_string_equal(xml_safe_utf8_trim(cut), "ab");
+}
+
 /* No error may reach stderr: the handlers are per call. */
 static void test_errors_not_printed(void **state)
 {
@@ -913,6 +950,7 @@ int main(void)
 		cmocka_unit_test(test_reject_too_deep),
 		cmocka_unit_test(test_reject_too_big),
 		cmocka_unit_test(test_reject_not_xml),
+		cmocka_unit_test(test_messages_are_clean_utf8),
 		cmocka_unit_test(test_errors_not_printed),
 		cmocka_unit_test(test_write_escapes_and_numbers),
 		cmocka_unit_test(test_check_model),
