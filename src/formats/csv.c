@@ -560,8 +560,13 @@ enum eb_err csv_write_field(struct eb_buf *b, bool first, const char *s,
 	enum eb_err e;
 	if (!first && (e = eb_buf_addc(b, ',')) != EB_OK)
 		return e;
-	bool q = len > 0 && (s[0] == ' ' || s[0] == '\t' ||
-			     s[len - 1] == ' ' || s[len - 1] == '\t');
+	/* an empty first field is quoted: alone on its line it would
+	 * otherwise be an empty line, which readers skip; so is a field
+	 * opening the output with the bytes of a byte order mark */
+	bool q = len == 0 ? first
+			  : (s[0] == ' ' || s[0] == '\t' || s[len - 1] == ' ' ||
+			     s[len - 1] == '\t' ||
+			     (b->len == 0 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0));
 	for (size_t i = 0; i < len && !q; i++) {
 		char c = s[i];
 		q = c == ',' || c == '"' || c == '\r' || c == '\n';

@@ -95,7 +95,9 @@ void csv_free(struct csv_reader *r);
 /*
  * Writer helpers.  csv_write_field appends one field, quoted when it holds
  * ',', '"', CR or LF, or starts or ends with a space or tab (so that
- * readers that trim keep it intact); preceded by ',' unless first is true.
+ * readers that trim keep it intact), or is empty and first (so that a
+ * record of one empty field is not an empty line); preceded by ',' unless
+ * first is true.
  * csv_write_end appends the record separator CRLF (RFC 4180).
  * Return EB_OK or the buffer's error (EB_ETOOBIG, EB_ENOMEM); on error the
  * buffer may hold a partial field and should be discarded.
