@@ -10,13 +10,15 @@
  *     src/formats/csv.c src/formats/sitrep_rows.c src/formats/areas.c \
  *     src/formats/who_csv.c src/formats/hxl.c tests/fuzz/fuzz_csv.c \
  *     -lpthread -o build-fuzz/fuzz_csv
- *   ./build-fuzz/fuzz_csv -max_len=4096 -max_total_time=300 build-fuzz/corpus_csv
+ *   ./build-fuzz/fuzz_csv -max_len=4096 -max_total_time=300 <corpus copy>
  *
- * (Or link against build-fuzz/libepibridge.a when that is built with the
- * same flags.)  Seed the corpus with a few lines of the real files, e.g.
- *   mkdir -p build-fuzz/corpus_csv && head -c 3000 \
- *     ../shared/data/covid19/who/WHO-COVID-19-global-data_2020-06-26.csv \
- *     > build-fuzz/corpus_csv/who
+ * or through the project's scripts (library built once with clang):
+ *
+ *   sh scripts/build-fuzz.sh csv && FUZZ_SECONDS=300 sh scripts/run-fuzz.sh csv
+ *
+ * The seed corpus is tests/fuzz/corpus/csv/ (heads of the real WHO and JHU
+ * files, an HXL file, a file for the mapped reader); copy it first when
+ * running by hand, libFuzzer writes into its corpus directory.
  *
  * Besides crashes and sanitizer reports it checks properties:
  *  - every field is NUL-terminated at its length, within the limits, and
