@@ -12,6 +12,8 @@
 #include "base/log.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <pthread.h>
@@ -613,7 +615,12 @@ enum eb_err eb_db_backup(struct eb_db *db, const char *path,
 		return eb_fail(d, EB_EINVAL, "db",
 			       "backup of PostgreSQL is done with pg_dump: pg_dump -Fc DBNAME > FILE");
 	sqlite3 *dst = NULL;
-	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXCLUSIVE, NULL) != SQLITE_OK) {
+	/* Never overwrite: create the file exclusively first. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (fd < 0)
+		return eb_fail(d, EB_EEXIST, "file", "cannot create %s: %s (choose a new file name)", path, strerror(errno));
+	close(fd);
+	if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 		enum eb_err e = eb_fail(d, EB_EIO, "file", "cannot create %s: %s", path,
 					dst ? sqlite3_errmsg(dst) : "out of memory");
 		sqlite3_close(dst);
