@@ -57,6 +57,21 @@ static unsigned __int128 pow10_128(int k)
 	return (unsigned __int128)pow10_64[19] * pow10_64[k - 19];
 }
 
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* Eight decimal digits of v < 10^8 into d[0..7]. */
+static void digits8(char *d, uint32_t v)
+{
+	uint32_t hi = v / 10000, lo = v % 10000;
+	memcpy(d, digit_pairs + 2 * (hi / 100), 2);
+	memcpy(d + 2, digit_pairs + 2 * (hi % 100), 2);
+	memcpy(d + 4, digit_pairs + 2 * (lo / 100), 2);
+	memcpy(d + 6, digit_pairs + 2 * (lo % 100), 2);
+}
+
 /*
  * Write v as printf("%.17g", v) would into buf (at least 32 bytes) and
  * return the length.  Fast path for 1e-6 <= |v| < 2^53: v = m * 2^-s
@@ -71,14 +86,25 @@ static int fmt_g17(char *buf, double v)
 	char *p = buf;
 	if (v < 0)
 		*p++ = '-';
-	int e2;
-	double fr = frexp(av, &e2); /* av = fr * 2^e2, fr in [0.5, 1) */
-	uint64_t mant = (uint64_t)ldexp(fr, 53);
-	int s = 53 - e2; /* av = mant * 2^-s, 0 <= s <= 73 here */
-	int e10 = (int)floor(log10(av));
+	uint64_t bits;
+	memcpy(&bits, &av, sizeof bits);
+	int be = (int)(bits >> 52); /* normal: av >= 1e-6 */
+	uint64_t mant = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
+	int s = 1075 - be; /* av = mant * 2^-s, 0 <= s <= 72 here */
+	/* 2^(be-1023) <= av < 2^(be-1022): floor(log10) is this or one more
+	 * (78913 / 2^18 is log10(2) rounded down) */
+	int e2 = be - 1023;
+	int e10 = e2 >= 0 ? (e2 * 78913) >> 18 : -((-e2 * 78913 + (1 << 18) - 1) >> 18);
+	/* usually settles the estimate, so the exact loop runs once (the loop
+	 * still decides: 1e-6 and friends are not exact in binary) */
+	static const double p10[] = {1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0,
+				     1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,
+				     1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16};
+	if (e10 >= -8 && e10 <= 15 && av >= p10[e10 + 8])
+		e10++;
 	uint64_t q;
 	for (;;) {
-		int k = 16 - e10; /* want 10^16 <= round(av * 10^k) < 10^17 */
+		int k = 16 - e10; /* want 10^16 <= av * 10^k < 10^17 */
 		if (k < 0 || k > 22)
 			return snprintf(buf, 32, "%.17g", v);
 		unsigned __int128 prod = (unsigned __int128)mant * pow10_128(k);
@@ -108,10 +134,11 @@ static int fmt_g17(char *buf, double v)
 		break;
 	}
 	char dig[17];
-	for (int i = 16; i >= 0; i--) {
-		dig[i] = (char)('0' + q % 10);
-		q /= 10;
-	}
+	uint32_t top = (uint32_t)(q / 100000000u); /* 9 digits */
+	uint32_t low = (uint32_t)(q % 100000000u);
+	dig[0] = (char)('0' + top / 100000000u);
+	digits8(dig + 1, top % 100000000u);
+	digits8(dig + 9, low);
 	int nd = 17; /* significant digits left after stripping zeros */
 	while (nd > 1 && dig[nd - 1] == '0')
 		nd--;
@@ -231,10 +258,28 @@ static int parse_date(const char *s, size_t len, long *day)
 	return 0;
 }
 
+/* Decimal form of a day number (|day| <= 2e9 after input checks). */
+static int fmt_long(char *buf, long v)
+{
+	char tmp[24];
+	int n = 0, len = 0;
+	unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+	do {
+		tmp[n++] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		buf[len++] = '-';
+	while (n)
+		buf[len++] = tmp[--n];
+	buf[len] = '\0';
+	return len;
+}
+
 static int fmt_day(char *buf, long day, int is_date)
 {
 	if (!is_date)
-		return snprintf(buf, 32, "%ld", day);
+		return fmt_long(buf, day);
 	long y;
 	unsigned m, d;
 	civil_from_days(day, &y, &m, &d);
@@ -484,6 +529,16 @@ static int parse_count(const struct field *f, double *out)
 
 static int parse_long(const struct field *f, long *out)
 {
+	if (f->len > 0 && f->len <= 9) { /* plain non-negative integers */
+		long v = 0;
+		size_t i = 0;
+		while (i < f->len && f->s[i] >= '0' && f->s[i] <= '9')
+			v = v * 10 + (f->s[i++] - '0');
+		if (i == f->len) {
+			*out = v;
+			return 0;
+		}
+	}
 	char tmp[32];
 	if (f->len == 0 || f->len >= sizeof tmp)
 		return -1;
@@ -903,24 +958,23 @@ static void areas_free(struct areas *a)
 	free(a->slot);
 }
 
-/* Quote an area name for CSV output when needed. */
-static void out_area(struct outbuf *o, const char *name)
+/* An area name as a CSV field (quoted when needed) into out, which has
+ * room for 2 * RTCLI_MAX_AREA + 3 bytes; returns the length. */
+static size_t csv_area(char *out, const char *name)
 {
-	size_t n = strlen(name);
+	size_t n = strlen(name), k = 0;
 	if (strpbrk(name, ",\"\r\n") == NULL) {
-		out_str(o, name, n);
-		return;
+		memcpy(out, name, n);
+		return n;
 	}
-	char tmp[2 * RTCLI_MAX_AREA + 3];
-	size_t k = 0;
-	tmp[k++] = '"';
-	for (size_t i = 0; i < n && k < sizeof tmp - 2; i++) {
+	out[k++] = '"';
+	for (size_t i = 0; i < n; i++) {
 		if (name[i] == '"')
-			tmp[k++] = '"';
-		tmp[k++] = name[i];
+			out[k++] = '"';
+		out[k++] = name[i];
 	}
-	tmp[k++] = '"';
-	out_str(o, tmp, k);
+	out[k++] = '"';
+	return k;
 }
 
 static int rt_main(int argc, char **argv, FILE *in, FILE *out, FILE *err)
@@ -1148,9 +1202,12 @@ static int rt_main(int argc, char **argv, FILE *in, FILE *out, FILE *err)
 		if (info.n_missing || gaps)
 			fprintf(err, "epibridge rt: area '%s': %zu missing count(s) and %zu missing day(s) treated as 0 cases\n",
 				aname, info.n_missing, gaps);
+		char afield[2 * RTCLI_MAX_AREA + 3];
+		size_t alen = csv_area(afield, aname);
 		for (size_t w = 0; w < nwin; w++) {
-			out_area(&o, aname);
 			char *p = out_room(&o);
+			memcpy(p, afield, alen);
+			p += alen;
 			*p++ = ',';
 			p += fmt_day(p, d0 + (long)ts[w] - 1, c.is_date);
 			*p++ = ',';
