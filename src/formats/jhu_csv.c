@@ -251,10 +251,12 @@ static int read_confirmed(struct jhu *j, struct csv_reader *r)
 		if (row.nfields != width) {
 			s = reject(j, line, NULL, "%zu fields, the header has %zu",
 				   row.nfields, width);
-		} else if (j->nrows >= JHU_MAX_ROWS) {
+		} else if (j->nrows >= JHU_MAX_ROWS ||
+			   (j->nrows + 1) * j->ndays > JHU_MAX_CELLS) {
 			return eb_fail(j->d, EB_ETOOBIG, NULL,
-				       "line %ld: more than %d rows", line,
-				       JHU_MAX_ROWS);
+				       "line %ld: more than %d rows or %d "
+				       "cells",
+				       line, JHU_MAX_ROWS, JHU_MAX_CELLS);
 		} else {
 			if (j->nrows == j->caprows) {
 				size_t ncap = j->caprows ? j->caprows * 2 : 256;

@@ -43,8 +43,9 @@
 #include "formats/csv.h"
 #include "formats/sitrep_rows.h"
 
-#define JHU_MAX_ROWS 20000 /* rows per file */
-#define JHU_MAX_DAYS 10000 /* date columns */
+#define JHU_MAX_ROWS 20000     /* rows per file */
+#define JHU_MAX_DAYS 10000     /* date columns */
+#define JHU_MAX_CELLS 10000000 /* rows x days per file (80 MB held) */
 
 /*
  * Reads the confirmed file (required) and the deaths file (NULL when not
@@ -59,7 +60,8 @@
  * Returns EB_OK when both files were read (some rows may have been rejected
  * through sink->reject); EB_EINVAL when a header is not the JHU layout,
  * the dates are not consecutive or the two files' dates differ (d says
- * what and where); EB_ETOOBIG over JHU_MAX_ROWS or JHU_MAX_DAYS;
+ * what and where); EB_ETOOBIG over JHU_MAX_ROWS, JHU_MAX_DAYS or
+ * JHU_MAX_CELLS;
  * EB_EIO/EB_ENOMEM; or the value a sink callback returned to stop.  The
  * caller owns the readers.  Thread-safe with separate readers.
  */

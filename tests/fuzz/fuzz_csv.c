@@ -1,6 +1,6 @@
 /*
  * libFuzzer target for the CSV reader and the situation readers built on
- * it (HXL, mapped CSV, WHO daily CSV).
+ * it (HXL, mapped CSV, WHO daily CSV, JHU time series).
  *
  * Build and run from the repository root (clang with libFuzzer):
  *
@@ -8,7 +8,8 @@
  *     -fsanitize=fuzzer,address,undefined -Isrc \
  *     src/base/err.c src/base/buf.c src/base/datadir.c \
  *     src/formats/csv.c src/formats/sitrep_rows.c src/formats/areas.c \
- *     src/formats/who_csv.c src/formats/hxl.c tests/fuzz/fuzz_csv.c \
+ *     src/formats/who_csv.c src/formats/jhu_csv.c src/formats/hxl.c \
+ *     tests/fuzz/fuzz_csv.c \
  *     -lpthread -o build-fuzz/fuzz_csv
  *   ./build-fuzz/fuzz_csv -max_len=4096 -max_total_time=300 <corpus copy>
  *
@@ -25,7 +26,8 @@
  *    contains no NUL byte;
  *  - a record written back with csv_write_field reads back identical
  *    (writer and reader agree on quoting);
- *  - the readers' row counts add up (rows + rejects never exceed records).
+ *  - the readers' row counts match what they passed on, no row carries a
+ *    negative cumulative count, and every reject has a line and a reason.
  * The area reference is loaded from data/ when found (run from the
  * repository root), else the readers run without it.
  */
@@ -37,6 +39,7 @@
 #include "formats/areas.h"
 #include "formats/csv.h"
 #include "formats/hxl.h"
+#include "formats/jhu_csv.h"
 #include "formats/who_csv.h"
 
 static const struct areas *areas;
@@ -161,5 +164,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	who_csv_read(r, areas, &sink, &st, &d);
 	check(st.rows == rows, "who row count");
 	csv_free(r);
+
+	if (areas) {
+		rows = 0;
+		r = csv_open_mem(data, size, &lim);
+		jhu_csv_read(r, NULL, areas, &sink, &st, &d);
+		check(st.rows == rows, "jhu row count");
+		csv_free(r);
+	}
 	return 0;
 }
