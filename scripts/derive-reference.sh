@@ -29,6 +29,8 @@
 #                          ISO, WHO, JHU) that identifies one area
 # docs/formats-situation.md explains the choices.
 set -eu
+LC_ALL=C
+export LC_ALL  # byte order for sort, byte semantics for awk
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${EB_SHARED:-$ROOT/../shared}
