@@ -1,0 +1,79 @@
+// The authorization matrix: for every endpoint, which callers may use it on a
+// record owned by organisation A.  A caller is described by
+//   rel:  'owner' (member of A), 'partner' (member of B, partner of A),
+//         'listed' (member of C, named in the record's share list),
+//         'unrelated' (member of D), 'operator' (admin of the operating
+//         organisation), 'anon' (no credentials)
+//   role: 'admin' | 'editor' | 'viewer'
+//   via:  'session' | 'token'
+// Each row gives the request (built by `make`, which may set up a fresh
+// record) and `allow(caller)`.  authz.test.mjs runs every row for every
+// caller and checks that every route of the router has a row.  Capabilities
+// append their rows here.
+
+const isUser = (c) => c.rel !== 'anon' && c.via === 'session';
+const anyone = () => true;
+const loggedIn = (c) => c.rel !== 'anon';
+const admin = (c) => c.rel !== 'anon' && c.role === 'admin';
+const ownerAdmin = (c) => (c.rel === 'owner' && c.role === 'admin') || c.rel === 'operator';
+const ownerMember = (c) => c.rel === 'owner' || c.rel === 'operator';
+
+let seq = 0;
+const uniq = (p) => `${p}${process.pid}x${seq++}`;
+
+export const rows = [
+  { route: 'GET /healthz', allow: anyone, make: () => ({ path: '/healthz' }) },
+  { route: 'GET /api/v1/openapi.json', allow: anyone, make: () => ({ path: '/api/v1/openapi.json' }) },
+  {
+    route: 'POST /api/v1/session', allow: anyone,
+    make: (w) => ({ path: '/api/v1/session', body: { login: w.loginUser, password: w.password }, raw: true }),
+  },
+  { route: 'GET /api/v1/session', allow: isUser, make: () => ({ path: '/api/v1/session' }) },
+  { route: 'PATCH /api/v1/me', allow: isUser, make: () => ({ path: '/api/v1/me', body: { lang: 'en' } }) },
+  { route: 'GET /api/v1/orgs', allow: loggedIn, make: () => ({ path: '/api/v1/orgs' }) },
+  {
+    route: 'POST /api/v1/orgs', allow: (c) => c.rel === 'operator',
+    make: () => ({ path: '/api/v1/orgs', body: { kind: 'ngo', name_en: uniq('Matrix NGO '), country: 'FR' } }),
+  },
+  { route: 'GET /api/v1/orgs/{id}', allow: loggedIn, make: (w) => ({ path: `/api/v1/orgs/${w.A}` }) },
+  {
+    route: 'PATCH /api/v1/orgs/{id}', allow: ownerAdmin,
+    make: (w) => ({ path: `/api/v1/orgs/${w.A}`, body: { name_zh: uniq('甲') } }),
+  },
+  { route: 'GET /api/v1/orgs/{id}/users', allow: ownerMember, make: (w) => ({ path: `/api/v1/orgs/${w.A}/users` }) },
+  {
+    route: 'POST /api/v1/orgs/{id}/users', allow: ownerAdmin,
+    make: (w) => ({ path: `/api/v1/orgs/${w.A}/users`, body: { login: uniq('m.user'), name: 'M', role: 'viewer', password: 'matrix-password-1' } }),
+  },
+  { route: 'GET /api/v1/users/{id}', allow: ownerMember, make: (w) => ({ path: `/api/v1/users/${w.targetUser}` }) },
+  {
+    route: 'PATCH /api/v1/users/{id}', allow: ownerAdmin,
+    make: (w) => ({ path: `/api/v1/users/${w.targetUser}`, body: { name: uniq('Target ') } }),
+  },
+  { route: 'GET /api/v1/partnerships', allow: loggedIn, make: () => ({ path: '/api/v1/partnerships' }) },
+  {
+    route: 'POST /api/v1/partnerships', allow: admin,
+    make: async (w) => ({ path: '/api/v1/partnerships', body: { partner_id: await w.freshOrg() } }),
+  },
+  {
+    // Only the invited organisation accepts; the operator is not a party.
+    route: 'POST /api/v1/partnerships/{id}/accept', allow: (c) => c.rel === 'owner' && c.role === 'admin',
+    make: async (w) => ({ path: `/api/v1/partnerships/${await w.proposalTo(w.A)}/accept` }),
+  },
+  {
+    route: 'DELETE /api/v1/partnerships/{id}', allow: (c) => c.rel === 'owner' && c.role === 'admin',
+    make: async (w) => ({ path: `/api/v1/partnerships/${await w.activePartnership(w.A)}`, method: 'DELETE' }),
+  },
+  { route: 'GET /api/v1/tokens', allow: admin, make: () => ({ path: '/api/v1/tokens' }) },
+  {
+    route: 'POST /api/v1/tokens', allow: (c) => admin(c) && c.via === 'session',
+    make: () => ({ path: '/api/v1/tokens', body: { name: uniq('t'), role: 'viewer' } }),
+  },
+  {
+    route: 'DELETE /api/v1/tokens/{id}', allow: ownerAdmin,
+    make: async (w) => ({ path: `/api/v1/tokens/${await w.tokenOf(w.A)}`, method: 'DELETE' }),
+  },
+  { route: 'GET /api/v1/audit', allow: admin, make: () => ({ path: '/api/v1/audit' }) },
+  // Last: it ends the caller's session (the test logs in again).
+  { route: 'DELETE /api/v1/session', allow: isUser, make: () => ({ path: '/api/v1/session', method: 'DELETE' }), relogin: true },
+];

@@ -1,0 +1,104 @@
+// Runs the authorization matrix (authz-matrix.mjs): every endpoint x every
+// role x every relation of the caller's organisation to the record, and
+// checks that a refused write changed nothing (the audit log did not grow).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { startServer, Client, loginAs, tokenClient, cli, BIN, PASSWORD } from './lib.mjs';
+import { rows } from './authz-matrix.mjs';
+
+let srv, root;
+const world = { password: PASSWORD };
+const callers = [];
+
+function addOrg(name, country = 'JP') {
+  return JSON.parse(cli(srv.db, 'org', 'add', '--kind', 'ministry_of_health', '--name-en', name, '--country', country)).id;
+}
+function addUser(org, login, role) {
+  return JSON.parse(cli(srv.db, 'user', 'add', '--org', String(org), '--login', login, '--name', login, '--role', role, '--password', PASSWORD)).id;
+}
+
+before(async () => {
+  srv = await startServer();
+  root = await loginAs(srv.base, 'root');
+  world.A = addOrg('Owner Ministry');
+  world.B = addOrg('Partner Ministry', 'KR');
+  world.C = addOrg('Listed Ministry', 'IT');
+  world.D = addOrg('Unrelated Ministry', 'BR');
+  cli(srv.db, 'org', 'partner', String(world.A), String(world.B));
+  const orgOf = { owner: world.A, partner: world.B, listed: world.C, unrelated: world.D };
+  for (const [rel, org] of Object.entries(orgOf)) {
+    for (const role of ['admin', 'editor', 'viewer']) {
+      addUser(org, `${rel}.${role}`, role);
+      callers.push({ rel, role, via: 'session', login: `${rel}.${role}`, client: await loginAs(srv.base, `${rel}.${role}`) });
+    }
+  }
+  for (const role of ['admin', 'editor', 'viewer']) {
+    const tok = cli(srv.db, 'token', 'create', '--org', String(world.A), '--name', `owner-${role}`, '--role', role).trim();
+    callers.push({ rel: 'owner', role, via: 'token', client: tokenClient(srv.base, tok) });
+  }
+  callers.push({ rel: 'operator', role: 'admin', via: 'session', login: 'root', client: await loginAs(srv.base, 'root') });
+  callers.push({ rel: 'anon', role: 'viewer', via: 'session', client: new Client(srv.base) });
+  world.targetUser = addUser(world.A, 'owner.target', 'viewer');
+  world.loginUser = 'matrix.login';
+  addUser(world.D, 'matrix.login', 'viewer');
+  let n = 0;
+  world.freshOrg = async () => addOrg(`Fresh Org ${n++}`, 'DE');
+  world.proposalTo = async (target) => {
+    const f = addOrg(`Proposer ${n++}`, 'DE');
+    const login = `proposer${n++}`;
+    addUser(f, login, 'admin');
+    const c = await loginAs(srv.base, login);
+    const r = await c.post('/api/v1/partnerships', { partner_id: target });
+    assert.equal(r.status, 201, r.text);
+    return r.json.id;
+  };
+  world.activePartnership = async (target) => {
+    const f = addOrg(`Linked ${n++}`, 'DE');
+    cli(srv.db, 'org', 'partner', String(target), String(f));
+    const list = await root.get('/api/v1/audit?limit=1');
+    return Number(list.json.items[0].entity_id);
+  };
+  world.tokenOf = async (org) => {
+    cli(srv.db, 'token', 'create', '--org', String(org), '--name', `victim${n++}`, '--role', 'viewer');
+    const list = await root.get('/api/v1/audit?limit=1');
+    return Number(list.json.items[0].entity_id);
+  };
+});
+after(async () => { await srv.stop(); });
+
+async function auditTop() {
+  const r = await root.get('/api/v1/audit?limit=1');
+  return r.json.items[0]?.seq ?? 0;
+}
+
+test('every route of the router has a row in the matrix', () => {
+  const routes = execFileSync(BIN, ['routes'], { encoding: 'utf8' }).trim().split('\n').map((l) => l.split(' ').slice(0, 2).join(' '));
+  const covered = new Set(rows.map((r) => r.route));
+  for (const r of routes) assert.ok(covered.has(r), `route ${r} has no authorization row`);
+  for (const r of covered) assert.ok(routes.includes(r), `matrix row ${r} is not a route`);
+});
+
+for (const row of rows) {
+  test(`authz: ${row.route}`, async () => {
+    const problems = [];
+    for (const c of callers) {
+      const req = await row.make(world, c);
+      const method = req.method || row.route.split(' ')[0];
+      const top = await auditTop();
+      const client = req.raw ? new Client(srv.base) : c.client;
+      const r = await client.req(method, req.path, req.body);
+      const expect = row.allow(c);
+      const who = `${c.rel}/${c.role}/${c.via}`;
+      if (expect) {
+        if (r.status >= 400) problems.push(`${who}: expected success, got ${r.status} ${r.text.slice(0, 160)}`);
+      } else {
+        const want = c.rel === 'anon' ? [401] : [401, 403, 404];
+        if (!want.includes(r.status)) problems.push(`${who}: expected refusal ${want}, got ${r.status} ${r.text.slice(0, 160)}`);
+        if (method !== 'GET' && (await auditTop()) !== top) problems.push(`${who}: a refused ${method} wrote to the database`);
+      }
+      if (row.relogin && c.login && r.status < 400) c.client = await loginAs(srv.base, c.login);
+    }
+    assert.deepEqual(problems, []);
+  });
+}
