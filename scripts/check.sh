@@ -47,11 +47,18 @@ stage() { # name kind command...
   fi
 }
 
+PG_URL=postgres://epibridge@127.0.0.1:5433
+pg_ok=0
+sh scripts/pg-test-server.sh > "$LOG/pg-server.log" 2>&1 && pg_ok=1
 stage build plain sh -c 'make -j2 all && echo "build: 1 passed, 0 failed"'
-stage unit plain sh scripts/run-unit.sh build
+if [ $pg_ok = 1 ]; then
+  stage unit plain env EB_PG_URL=$PG_URL sh scripts/run-unit.sh build
+else
+  stage unit plain sh scripts/run-unit.sh build
+fi
 stage web-assets plain sh -c 'sh scripts/web-assets.sh && echo "web-assets: 1 passed, 0 failed"'
 stage api-sqlite node node --test --test-concurrency=2 tests/api/ tests/crash/
-if sh scripts/pg-test-server.sh > "$LOG/pg-server.log" 2>&1; then
+if [ $pg_ok = 1 ]; then
   stage api-postgres node env EB_TEST_DB=postgres EB_PG_URL=postgres://epibridge@127.0.0.1:5433 \
     node --test --test-concurrency=2 tests/api/ tests/crash/
 else

@@ -10,8 +10,8 @@ for t in "$B"/tests/test_*; do
   [ -x "$t" ] || continue
   out=$("$t" 2>&1); rc=$?
   printf '%s\n' "$out" | grep -E '^\[ *(FAILED|  ERROR|PASSED) *\]|^\[  FAILED  \]' | sed "s|^|$(basename "$t"): |"
-  p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | tail -1)
-  f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | tail -1)
+  p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+  f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {if (NR) print s+0}')
   pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
   if [ $rc -ne 0 ] && [ -z "$f" ]; then
     fail=$((fail + 1)); crashed="$crashed $(basename "$t")"

@@ -170,8 +170,8 @@ static void conn_close(struct eb_conn *c)
 		PQfinish(c->pg);
 }
 
-enum eb_err eb_db_open(const char *url, int pool, struct eb_db **out,
-		       struct eb_detail *d)
+static enum eb_err db_open(const char *url, int pool, int migrate,
+			   struct eb_db **out, struct eb_detail *d)
 {
 	*out = NULL;
 	if (!url || !*url)
@@ -192,7 +192,7 @@ enum eb_err eb_db_open(const char *url, int pool, struct eb_db **out,
 	 * they see the final schema. */
 	for (int i = 0; e == EB_OK && i < pool; i++) {
 		e = conn_open(db, url, &db->conns[i], d);
-		if (e == EB_OK && i == 0)
+		if (e == EB_OK && i == 0 && migrate)
 			e = eb_migrate(&db->conns[0], d);
 	}
 	if (e != EB_OK) {
@@ -201,6 +201,17 @@ enum eb_err eb_db_open(const char *url, int pool, struct eb_db **out,
 	}
 	*out = db;
 	return EB_OK;
+}
+
+enum eb_err eb_db_open(const char *url, int pool, struct eb_db **out,
+		       struct eb_detail *d)
+{
+	return db_open(url, pool, 1, out, d);
+}
+
+enum eb_err eb_db_open_raw(const char *url, struct eb_db **out, struct eb_detail *d)
+{
+	return db_open(url, 1, 0, out, d);
 }
 
 void eb_db_close(struct eb_db *db)

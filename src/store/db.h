@@ -41,6 +41,10 @@ enum { EB_ROW = 1, EB_DONE = 0 };
  * On failure returns an error and fills d; *out is NULL. */
 enum eb_err eb_db_open(const char *url, int pool, struct eb_db **out,
 		       struct eb_detail *d);
+/* Opens one connection without applying migrations (administration, such
+ * as creating a database on a PostgreSQL server). */
+enum eb_err eb_db_open_raw(const char *url, struct eb_db **out,
+			   struct eb_detail *d);
 void eb_db_close(struct eb_db *db);
 enum eb_backend eb_db_backend(const struct eb_db *db);
 /* The URL it was opened with, with any password masked; for messages. */
