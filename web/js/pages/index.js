@@ -1,0 +1,11 @@
+// Every page of the dashboard, one module each.  To add a page, write
+// js/pages/<name>.js calling registerPage() (see ../registry.js) and import
+// it here.  The order of imports does not matter: nav order is the page's
+// nav.order.
+import './login.js';
+import './orgs.js';
+import './org.js';
+import './partners.js';
+import './tokens.js';
+import './audit.js';
+import './profile.js';
