@@ -2,7 +2,7 @@
 # Installs the Debian packages epibridge needs, when they are missing.
 #   install-deps.sh [run|check|bench]
 #     run    build and run the server (default)
-#     check  also what the test suite needs (PostgreSQL 15, Chromium, clang, Node.js)
+#     check  also what the test suite needs (PostgreSQL 15, Chromium with CJK fonts, clang, Node.js)
 #     bench  also the benchmark peers (nginx, wrk, R with EpiEstim)
 # As root it runs apt-get; otherwise it prints the command to run and fails.
 set -eu
@@ -11,7 +11,7 @@ pkgs="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-
 libsodium-dev libxml2-dev libcmocka-dev sqlite3 libxml2-utils ca-certificates"
 case "$mode" in
   run) ;;
-  check) pkgs="$pkgs postgresql postgresql-client chromium clang libclang-rt-14-dev llvm nodejs npm curl procps" ;;
+  check) pkgs="$pkgs postgresql postgresql-client chromium fonts-noto-cjk clang libclang-rt-14-dev llvm nodejs npm curl procps" ;;
   bench) pkgs="$pkgs postgresql postgresql-client nginx wrk r-cran-epiestim r-cran-incidence hyperfine curl procps nodejs npm" ;;
   *) echo "usage: $0 [run|check|bench]" >&2; exit 2 ;;
 esac
