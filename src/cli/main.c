@@ -6,7 +6,9 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "base/log.h"
+#include "base/jcheck.h"
 #include "base/util.h"
+#include "formats/areas.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -39,12 +41,25 @@ static void usage(FILE *f)
 	      "or --db postgres://user@host/dbname.  Run 'epibridge COMMAND --help' for its options.\n", f);
 }
 
+/* Country codes in requests are checked against the ISO 3166-1 reference. */
+static int country_known(const char *iso2)
+{
+	const struct areas *a = areas_default(NULL);
+	const struct area *x = a ? areas_by_code(a, iso2) : NULL;
+	return x && !x->subdivision;
+}
+
 int main(int argc, char **argv)
 {
 	if (eb_util_init() != 0) {
 		fputs("epibridge: cannot initialise libsodium\n", stderr);
 		return 1;
 	}
+	struct eb_detail d = {0};
+	if (areas_default(&d))
+		eb_country_known = country_known;
+	else if (argc > 1 && strcmp(argv[1], "serve") == 0)
+		fprintf(stderr, "epibridge: warning: country reference not loaded (%s); country codes are checked for form only\n", d.msg);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
