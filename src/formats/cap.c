@@ -444,38 +444,120 @@ void cap_alert_free(struct cap_alert *a)
 
 /* ---- XML tree -> model ------------------------------------------------------ */
 
-static int is_cap_el(const xmlNode *n)
+/* Every CAP 1.2 element name, for one-pass dispatch on the tree. */
+enum el {
+	EL_OTHER = 0,
+	EL_IDENTIFIER, EL_SENDER, EL_SENT, EL_STATUS, EL_MSG_TYPE, EL_SOURCE,
+	EL_SCOPE, EL_RESTRICTION, EL_ADDRESSES, EL_CODE, EL_NOTE,
+	EL_REFERENCES, EL_INCIDENTS, EL_INFO,
+	EL_LANGUAGE, EL_CATEGORY, EL_EVENT, EL_RESPONSE_TYPE, EL_URGENCY,
+	EL_SEVERITY, EL_CERTAINTY, EL_AUDIENCE, EL_EVENT_CODE, EL_EFFECTIVE,
+	EL_ONSET, EL_EXPIRES, EL_SENDER_NAME, EL_HEADLINE, EL_DESCRIPTION,
+	EL_INSTRUCTION, EL_WEB, EL_CONTACT, EL_PARAMETER, EL_RESOURCE, EL_AREA,
+	EL_RESOURCE_DESC, EL_MIME_TYPE, EL_SIZE, EL_URI, EL_DEREF_URI,
+	EL_DIGEST, EL_AREA_DESC, EL_POLYGON, EL_CIRCLE, EL_GEOCODE,
+	EL_ALTITUDE, EL_CEILING, EL_VALUE_NAME, EL_VALUE,
+	EL_COUNT
+};
+
+static const char *const el_names[EL_COUNT] = {
+	[EL_IDENTIFIER] = "identifier", [EL_SENDER] = "sender",
+	[EL_SENT] = "sent", [EL_STATUS] = "status", [EL_MSG_TYPE] = "msgType",
+	[EL_SOURCE] = "source", [EL_SCOPE] = "scope",
+	[EL_RESTRICTION] = "restriction", [EL_ADDRESSES] = "addresses",
+	[EL_CODE] = "code", [EL_NOTE] = "note", [EL_REFERENCES] = "references",
+	[EL_INCIDENTS] = "incidents", [EL_INFO] = "info",
+	[EL_LANGUAGE] = "language", [EL_CATEGORY] = "category",
+	[EL_EVENT] = "event", [EL_RESPONSE_TYPE] = "responseType",
+	[EL_URGENCY] = "urgency", [EL_SEVERITY] = "severity",
+	[EL_CERTAINTY] = "certainty", [EL_AUDIENCE] = "audience",
+	[EL_EVENT_CODE] = "eventCode", [EL_EFFECTIVE] = "effective",
+	[EL_ONSET] = "onset", [EL_EXPIRES] = "expires",
+	[EL_SENDER_NAME] = "senderName", [EL_HEADLINE] = "headline",
+	[EL_DESCRIPTION] = "description", [EL_INSTRUCTION] = "instruction",
+	[EL_WEB] = "web", [EL_CONTACT] = "contact",
+	[EL_PARAMETER] = "parameter", [EL_RESOURCE] = "resource",
+	[EL_AREA] = "area", [EL_RESOURCE_DESC] = "resourceDesc",
+	[EL_MIME_TYPE] = "mimeType", [EL_SIZE] = "size", [EL_URI] = "uri",
+	[EL_DEREF_URI] = "derefUri", [EL_DIGEST] = "digest",
+	[EL_AREA_DESC] = "areaDesc", [EL_POLYGON] = "polygon",
+	[EL_CIRCLE] = "circle", [EL_GEOCODE] = "geocode",
+	[EL_ALTITUDE] = "altitude", [EL_CEILING] = "ceiling",
+	[EL_VALUE_NAME] = "valueName", [EL_VALUE] = "value",
+};
+
+/* Which CAP element n is (EL_OTHER for text, comments, other namespaces).
+ * The namespace is compared by pointer first: a document normally declares
+ * it once. */
+static enum el el_of(const xmlNode *n, const xmlNs *cap_ns)
 {
-	return n->type == XML_ELEMENT_NODE && n->ns &&
-	       xmlStrEqual(n->ns->href, BAD_CAST CAP_NAMESPACE);
+	if (n->type != XML_ELEMENT_NODE || !n->ns)
+		return EL_OTHER;
+	if (n->ns != cap_ns &&
+	    !xmlStrEqual(n->ns->href, BAD_CAST CAP_NAMESPACE))
+		return EL_OTHER;
+	const char *name = (const char *)n->name;
+	/* candidates by first letter, then one strcmp each */
+	static const unsigned char first[][6] = {
+		['a' - 'a'] = {EL_ADDRESSES, EL_AUDIENCE, EL_AREA, EL_AREA_DESC,
+			       EL_ALTITUDE},
+		['c' - 'a'] = {EL_CODE, EL_CATEGORY, EL_CERTAINTY, EL_CONTACT,
+			       EL_CIRCLE, EL_CEILING},
+		['d' - 'a'] = {EL_DESCRIPTION, EL_DEREF_URI, EL_DIGEST},
+		['e' - 'a'] = {EL_EVENT, EL_EVENT_CODE, EL_EFFECTIVE,
+			       EL_EXPIRES},
+		['g' - 'a'] = {EL_GEOCODE},
+		['h' - 'a'] = {EL_HEADLINE},
+		['i' - 'a'] = {EL_IDENTIFIER, EL_INCIDENTS, EL_INFO,
+			       EL_INSTRUCTION},
+		['l' - 'a'] = {EL_LANGUAGE},
+		['m' - 'a'] = {EL_MSG_TYPE, EL_MIME_TYPE},
+		['n' - 'a'] = {EL_NOTE},
+		['o' - 'a'] = {EL_ONSET},
+		['p' - 'a'] = {EL_PARAMETER, EL_POLYGON},
+		['r' - 'a'] = {EL_RESTRICTION, EL_REFERENCES, EL_RESPONSE_TYPE,
+			       EL_RESOURCE, EL_RESOURCE_DESC},
+		['s' - 'a'] = {EL_SENDER, EL_SENT, EL_STATUS, EL_SOURCE,
+			       EL_SCOPE, EL_SEVERITY},
+		['u' - 'a'] = {EL_URGENCY, EL_URI},
+		['v' - 'a'] = {EL_VALUE_NAME, EL_VALUE},
+		['w' - 'a'] = {EL_WEB},
+	};
+	/* "senderName", "size" do not fit in six: handled below */
+	if (name[0] < 'a' || name[0] > 'z')
+		return EL_OTHER;
+	const unsigned char *cand = first[name[0] - 'a'];
+	for (size_t i = 0; i < sizeof first[0] && cand[i]; i++)
+		if (strcmp(name, el_names[cand[i]]) == 0)
+			return (enum el)cand[i];
+	if (strcmp(name, "senderName") == 0)
+		return EL_SENDER_NAME;
+	if (strcmp(name, "size") == 0)
+		return EL_SIZE;
+	return EL_OTHER;
 }
 
-static int named(const xmlNode *n, const char *name)
+/* Counts the CAP children of parent by element. */
+static void count_children(const xmlNode *parent, const xmlNs *cap_ns,
+			   size_t counts[EL_COUNT])
 {
-	return xmlStrEqual(n->name, BAD_CAST name);
-}
-
-static size_t count_children(const xmlNode *parent, const char *name)
-{
-	size_t n = 0;
+	memset(counts, 0, EL_COUNT * sizeof counts[0]);
 	for (const xmlNode *c = parent->children; c; c = c->next)
-		if (is_cap_el(c) && named(c, name))
-			n++;
-	return n;
+		counts[el_of(c, cap_ns)]++;
 }
 
-/* Allocates a zeroed array for the children of parent called name; *n is
- * set to 0 and counts up as they are filled. */
-static enum eb_err alloc_children(const xmlNode *parent, const char *name,
-				  size_t size, void **arr, size_t *n)
+/* A zeroed array of k elements of size bytes (NULL when k is 0); its count
+ * starts at 0 and goes up as elements are filled, so a failure half-way
+ * frees exactly what was filled. */
+static enum eb_err alloc_array(size_t k, size_t size, void **arr, size_t *n,
+			       struct eb_detail *d)
 {
-	size_t k = count_children(parent, name);
 	*n = 0;
 	*arr = NULL;
 	if (!k)
 		return EB_OK;
 	*arr = calloc(k, size);
-	return *arr ? EB_OK : EB_ENOMEM;
+	return *arr ? EB_OK : eb_fail(d, EB_ENOMEM, "", "out of memory");
 }
 
 static enum eb_err xml_fail(struct eb_detail *d, enum eb_err e,
@@ -502,12 +584,24 @@ static enum eb_err xml_fail(struct eb_detail *d, enum eb_err e,
 static enum eb_err node_text(const xmlNode *n, int collapse, char **out,
 			     struct eb_detail *d)
 {
-	xmlChar *c = xmlNodeGetContent(n);
-	const char *src = c ? (const char *)c : "";
+	/* Usually one text node (CDATA is merged by the parser): use it as
+	 * is rather than building a copy with xmlNodeGetContent. */
+	xmlChar *owned = NULL;
+	const char *src;
+	const xmlNode *c = n->children;
+	if (!c)
+		src = "";
+	else if (!c->next && c->type == XML_TEXT_NODE && c->content)
+		src = (const char *)c->content;
+	else
+		src = (const char *)(owned = xmlNodeGetContent(n));
+	if (!src) {
+		return eb_fail(d, EB_ENOMEM, "", "out of memory");
+	}
 	size_t len = strlen(src);
 	char *s = malloc(len + 1);
 	if (!s) {
-		xmlFree(c);
+		xmlFree(owned);
 		return eb_fail(d, EB_ENOMEM, "", "out of memory");
 	}
 	if (!collapse) {
@@ -527,7 +621,7 @@ static enum eb_err node_text(const xmlNode *n, int collapse, char **out,
 		}
 		s[o] = '\0';
 	}
-	xmlFree(c);
+	xmlFree(owned);
 	*out = s;
 	return EB_OK;
 }
@@ -559,17 +653,16 @@ static enum eb_err node_enum(const xmlNode *n, enum cap_enum list, int *out,
 	return rc;
 }
 
-static enum eb_err node_value(const xmlNode *n, struct cap_value *v,
-			      struct eb_detail *d)
+static enum eb_err node_value(const xmlNode *n, const xmlNs *cap_ns,
+			      struct cap_value *v, struct eb_detail *d)
 {
 	for (const xmlNode *c = n->children; c; c = c->next) {
-		if (!is_cap_el(c))
-			continue;
 		enum eb_err rc = EB_OK;
-		if (named(c, "valueName"))
-			rc = set_text(&v->valueName, c, 0, d);
-		else if (named(c, "value"))
-			rc = set_text(&v->value, c, 0, d);
+		switch (el_of(c, cap_ns)) {
+		case EL_VALUE_NAME: rc = set_text(&v->valueName, c, 0, d); break;
+		case EL_VALUE: rc = set_text(&v->value, c, 0, d); break;
+		default: break;
+		}
 		if (rc)
 			return rc;
 	}
@@ -617,60 +710,24 @@ static enum eb_err node_ll(const xmlNode *n, long long *out,
 	return rc;
 }
 
-static enum eb_err parse_resource(const xmlNode *n, struct cap_resource *r,
-				  struct eb_detail *d)
+static enum eb_err parse_resource(const xmlNode *n, const xmlNs *cap_ns,
+				  struct cap_resource *r, struct eb_detail *d)
 {
 	for (const xmlNode *c = n->children; c; c = c->next) {
-		if (!is_cap_el(c))
-			continue;
 		enum eb_err rc = EB_OK;
-		if (named(c, "resourceDesc"))
+		switch (el_of(c, cap_ns)) {
+		case EL_RESOURCE_DESC:
 			rc = set_text(&r->resourceDesc, c, 0, d);
-		else if (named(c, "mimeType"))
-			rc = set_text(&r->mimeType, c, 0, d);
-		else if (named(c, "size")) {
+			break;
+		case EL_MIME_TYPE: rc = set_text(&r->mimeType, c, 0, d); break;
+		case EL_SIZE:
 			rc = node_ll(c, &r->size, d);
 			r->has_size = true;
-		} else if (named(c, "uri"))
-			rc = set_text(&r->uri, c, 1, d);
-		else if (named(c, "derefUri"))
-			rc = set_text(&r->derefUri, c, 0, d);
-		else if (named(c, "digest"))
-			rc = set_text(&r->digest, c, 0, d);
-		if (rc)
-			return rc;
-	}
-	return EB_OK;
-}
-
-static enum eb_err parse_area(const xmlNode *n, struct cap_area *ar,
-			      struct eb_detail *d)
-{
-	enum eb_err rc;
-	if ((rc = alloc_children(n, "polygon", sizeof(char *),
-				 (void **)&ar->polygon, &ar->npolygon)) ||
-	    (rc = alloc_children(n, "circle", sizeof(char *),
-				 (void **)&ar->circle, &ar->ncircle)) ||
-	    (rc = alloc_children(n, "geocode", sizeof(struct cap_value),
-				 (void **)&ar->geocode, &ar->ngeocode)))
-		return eb_fail(d, rc, "", "out of memory");
-	for (const xmlNode *c = n->children; c; c = c->next) {
-		if (!is_cap_el(c))
-			continue;
-		if (named(c, "areaDesc"))
-			rc = set_text(&ar->areaDesc, c, 0, d);
-		else if (named(c, "polygon"))
-			rc = node_text(c, 0, &ar->polygon[ar->npolygon++], d);
-		else if (named(c, "circle"))
-			rc = node_text(c, 0, &ar->circle[ar->ncircle++], d);
-		else if (named(c, "geocode"))
-			rc = node_value(c, &ar->geocode[ar->ngeocode++], d);
-		else if (named(c, "altitude")) {
-			rc = node_double(c, &ar->altitude, d);
-			ar->has_altitude = true;
-		} else if (named(c, "ceiling")) {
-			rc = node_double(c, &ar->ceiling, d);
-			ar->has_ceiling = true;
+			break;
+		case EL_URI: rc = set_text(&r->uri, c, 1, d); break;
+		case EL_DEREF_URI: rc = set_text(&r->derefUri, c, 0, d); break;
+		case EL_DIGEST: rc = set_text(&r->digest, c, 0, d); break;
+		default: break;
 		}
 		if (rc)
 			return rc;
@@ -678,78 +735,129 @@ static enum eb_err parse_area(const xmlNode *n, struct cap_area *ar,
 	return EB_OK;
 }
 
-static enum eb_err parse_info(const xmlNode *n, struct cap_info *in,
-			      struct eb_detail *d)
+static enum eb_err parse_area(const xmlNode *n, const xmlNs *cap_ns,
+			      struct cap_area *ar, struct eb_detail *d)
 {
+	size_t k[EL_COUNT];
+	count_children(n, cap_ns, k);
 	enum eb_err rc;
-	if ((rc = alloc_children(n, "category", sizeof(enum cap_category),
-				 (void **)&in->category, &in->ncategory)) ||
-	    (rc = alloc_children(n, "responseType",
-				 sizeof(enum cap_response_type),
-				 (void **)&in->responseType,
-				 &in->nresponseType)) ||
-	    (rc = alloc_children(n, "eventCode", sizeof(struct cap_value),
-				 (void **)&in->eventCode, &in->neventCode)) ||
-	    (rc = alloc_children(n, "parameter", sizeof(struct cap_value),
-				 (void **)&in->parameter, &in->nparameter)) ||
-	    (rc = alloc_children(n, "resource", sizeof(struct cap_resource),
-				 (void **)&in->resource, &in->nresource)) ||
-	    (rc = alloc_children(n, "area", sizeof(struct cap_area),
-				 (void **)&in->area, &in->narea)))
-		return eb_fail(d, rc, "", "out of memory");
+	if ((rc = alloc_array(k[EL_POLYGON], sizeof(char *),
+			      (void **)&ar->polygon, &ar->npolygon, d)) ||
+	    (rc = alloc_array(k[EL_CIRCLE], sizeof(char *),
+			      (void **)&ar->circle, &ar->ncircle, d)) ||
+	    (rc = alloc_array(k[EL_GEOCODE], sizeof(struct cap_value),
+			      (void **)&ar->geocode, &ar->ngeocode, d)))
+		return rc;
+	for (const xmlNode *c = n->children; c; c = c->next) {
+		switch (el_of(c, cap_ns)) {
+		case EL_AREA_DESC: rc = set_text(&ar->areaDesc, c, 0, d); break;
+		case EL_POLYGON:
+			rc = node_text(c, 0, &ar->polygon[ar->npolygon++], d);
+			break;
+		case EL_CIRCLE:
+			rc = node_text(c, 0, &ar->circle[ar->ncircle++], d);
+			break;
+		case EL_GEOCODE:
+			rc = node_value(c, cap_ns, &ar->geocode[ar->ngeocode++],
+					d);
+			break;
+		case EL_ALTITUDE:
+			rc = node_double(c, &ar->altitude, d);
+			ar->has_altitude = true;
+			break;
+		case EL_CEILING:
+			rc = node_double(c, &ar->ceiling, d);
+			ar->has_ceiling = true;
+			break;
+		default: break;
+		}
+		if (rc)
+			return rc;
+	}
+	return EB_OK;
+}
+
+static enum eb_err parse_info(const xmlNode *n, const xmlNs *cap_ns,
+			      struct cap_info *in, struct eb_detail *d)
+{
+	size_t k[EL_COUNT];
+	count_children(n, cap_ns, k);
+	enum eb_err rc;
+	if ((rc = alloc_array(k[EL_CATEGORY], sizeof(enum cap_category),
+			      (void **)&in->category, &in->ncategory, d)) ||
+	    (rc = alloc_array(k[EL_RESPONSE_TYPE],
+			      sizeof(enum cap_response_type),
+			      (void **)&in->responseType, &in->nresponseType,
+			      d)) ||
+	    (rc = alloc_array(k[EL_EVENT_CODE], sizeof(struct cap_value),
+			      (void **)&in->eventCode, &in->neventCode, d)) ||
+	    (rc = alloc_array(k[EL_PARAMETER], sizeof(struct cap_value),
+			      (void **)&in->parameter, &in->nparameter, d)) ||
+	    (rc = alloc_array(k[EL_RESOURCE], sizeof(struct cap_resource),
+			      (void **)&in->resource, &in->nresource, d)) ||
+	    (rc = alloc_array(k[EL_AREA], sizeof(struct cap_area),
+			      (void **)&in->area, &in->narea, d)))
+		return rc;
 
 	for (const xmlNode *c = n->children; c; c = c->next) {
-		if (!is_cap_el(c))
-			continue;
 		int v = 0;
-		if (named(c, "language"))
-			rc = set_text(&in->language, c, 1, d);
-		else if (named(c, "category")) {
+		switch (el_of(c, cap_ns)) {
+		case EL_LANGUAGE: rc = set_text(&in->language, c, 1, d); break;
+		case EL_CATEGORY:
 			rc = node_enum(c, CAP_ENUM_CATEGORY, &v, d);
 			in->category[in->ncategory++] = (enum cap_category)v;
-		} else if (named(c, "event"))
-			rc = set_text(&in->event, c, 0, d);
-		else if (named(c, "responseType")) {
+			break;
+		case EL_EVENT: rc = set_text(&in->event, c, 0, d); break;
+		case EL_RESPONSE_TYPE:
 			rc = node_enum(c, CAP_ENUM_RESPONSE_TYPE, &v, d);
 			in->responseType[in->nresponseType++] =
 				(enum cap_response_type)v;
-		} else if (named(c, "urgency")) {
+			break;
+		case EL_URGENCY:
 			rc = node_enum(c, CAP_ENUM_URGENCY, &v, d);
 			in->urgency = (enum cap_urgency)v;
-		} else if (named(c, "severity")) {
+			break;
+		case EL_SEVERITY:
 			rc = node_enum(c, CAP_ENUM_SEVERITY, &v, d);
 			in->severity = (enum cap_severity)v;
-		} else if (named(c, "certainty")) {
+			break;
+		case EL_CERTAINTY:
 			rc = node_enum(c, CAP_ENUM_CERTAINTY, &v, d);
 			in->certainty = (enum cap_certainty)v;
-		} else if (named(c, "audience"))
-			rc = set_text(&in->audience, c, 0, d);
-		else if (named(c, "eventCode"))
-			rc = node_value(c, &in->eventCode[in->neventCode++], d);
-		else if (named(c, "effective"))
-			rc = set_text(&in->effective, c, 1, d);
-		else if (named(c, "onset"))
-			rc = set_text(&in->onset, c, 1, d);
-		else if (named(c, "expires"))
-			rc = set_text(&in->expires, c, 1, d);
-		else if (named(c, "senderName"))
+			break;
+		case EL_AUDIENCE: rc = set_text(&in->audience, c, 0, d); break;
+		case EL_EVENT_CODE:
+			rc = node_value(c, cap_ns,
+					&in->eventCode[in->neventCode++], d);
+			break;
+		case EL_EFFECTIVE: rc = set_text(&in->effective, c, 1, d); break;
+		case EL_ONSET: rc = set_text(&in->onset, c, 1, d); break;
+		case EL_EXPIRES: rc = set_text(&in->expires, c, 1, d); break;
+		case EL_SENDER_NAME:
 			rc = set_text(&in->senderName, c, 0, d);
-		else if (named(c, "headline"))
-			rc = set_text(&in->headline, c, 0, d);
-		else if (named(c, "description"))
+			break;
+		case EL_HEADLINE: rc = set_text(&in->headline, c, 0, d); break;
+		case EL_DESCRIPTION:
 			rc = set_text(&in->description, c, 0, d);
-		else if (named(c, "instruction"))
+			break;
+		case EL_INSTRUCTION:
 			rc = set_text(&in->instruction, c, 0, d);
-		else if (named(c, "web"))
-			rc = set_text(&in->web, c, 1, d);
-		else if (named(c, "contact"))
-			rc = set_text(&in->contact, c, 0, d);
-		else if (named(c, "parameter"))
-			rc = node_value(c, &in->parameter[in->nparameter++], d);
-		else if (named(c, "resource"))
-			rc = parse_resource(c, &in->resource[in->nresource++], d);
-		else if (named(c, "area"))
-			rc = parse_area(c, &in->area[in->narea++], d);
+			break;
+		case EL_WEB: rc = set_text(&in->web, c, 1, d); break;
+		case EL_CONTACT: rc = set_text(&in->contact, c, 0, d); break;
+		case EL_PARAMETER:
+			rc = node_value(c, cap_ns,
+					&in->parameter[in->nparameter++], d);
+			break;
+		case EL_RESOURCE:
+			rc = parse_resource(c, cap_ns,
+					    &in->resource[in->nresource++], d);
+			break;
+		case EL_AREA:
+			rc = parse_area(c, cap_ns, &in->area[in->narea++], d);
+			break;
+		default: break;
+		}
 		if (rc)
 			return rc;
 	}
@@ -759,53 +867,60 @@ static enum eb_err parse_info(const xmlNode *n, struct cap_info *in,
 static enum eb_err parse_alert(const xmlNode *root, struct cap_alert *a,
 			       struct eb_detail *d)
 {
-	if (!is_cap_el(root) || !named(root, "alert"))
+	const xmlNs *cap_ns = root->ns;
+	if (!cap_ns || !xmlStrEqual(cap_ns->href, BAD_CAST CAP_NAMESPACE) ||
+	    !xmlStrEqual(root->name, BAD_CAST "alert"))
 		return xml_fail(d, EB_EINVAL, root,
 				"the root element must be alert in namespace "
 				"%s",
 				CAP_NAMESPACE);
+	size_t k[EL_COUNT];
+	count_children(root, cap_ns, k);
 	enum eb_err rc;
-	if ((rc = alloc_children(root, "code", sizeof(char *),
-				 (void **)&a->code, &a->ncode)) ||
-	    (rc = alloc_children(root, "info", sizeof(struct cap_info),
-				 (void **)&a->info, &a->ninfo)))
-		return eb_fail(d, rc, "", "out of memory");
+	if ((rc = alloc_array(k[EL_CODE], sizeof(char *), (void **)&a->code,
+			      &a->ncode, d)) ||
+	    (rc = alloc_array(k[EL_INFO], sizeof(struct cap_info),
+			      (void **)&a->info, &a->ninfo, d)))
+		return rc;
 
 	for (const xmlNode *c = root->children; c; c = c->next) {
-		if (!is_cap_el(c))
-			continue; /* ds:Signature */
 		int v = 0;
-		if (named(c, "identifier"))
+		switch (el_of(c, cap_ns)) { /* ds:Signature is EL_OTHER */
+		case EL_IDENTIFIER:
 			rc = set_text(&a->identifier, c, 0, d);
-		else if (named(c, "sender"))
-			rc = set_text(&a->sender, c, 0, d);
-		else if (named(c, "sent"))
-			rc = set_text(&a->sent, c, 1, d);
-		else if (named(c, "status")) {
+			break;
+		case EL_SENDER: rc = set_text(&a->sender, c, 0, d); break;
+		case EL_SENT: rc = set_text(&a->sent, c, 1, d); break;
+		case EL_STATUS:
 			rc = node_enum(c, CAP_ENUM_STATUS, &v, d);
 			a->status = (enum cap_status)v;
-		} else if (named(c, "msgType")) {
+			break;
+		case EL_MSG_TYPE:
 			rc = node_enum(c, CAP_ENUM_MSG_TYPE, &v, d);
 			a->msgType = (enum cap_msg_type)v;
-		} else if (named(c, "source"))
-			rc = set_text(&a->source, c, 0, d);
-		else if (named(c, "scope")) {
+			break;
+		case EL_SOURCE: rc = set_text(&a->source, c, 0, d); break;
+		case EL_SCOPE:
 			rc = node_enum(c, CAP_ENUM_SCOPE, &v, d);
 			a->scope = (enum cap_scope)v;
-		} else if (named(c, "restriction"))
+			break;
+		case EL_RESTRICTION:
 			rc = set_text(&a->restriction, c, 0, d);
-		else if (named(c, "addresses"))
-			rc = set_text(&a->addresses, c, 0, d);
-		else if (named(c, "code"))
+			break;
+		case EL_ADDRESSES: rc = set_text(&a->addresses, c, 0, d); break;
+		case EL_CODE:
 			rc = node_text(c, 0, &a->code[a->ncode++], d);
-		else if (named(c, "note"))
-			rc = set_text(&a->note, c, 0, d);
-		else if (named(c, "references"))
+			break;
+		case EL_NOTE: rc = set_text(&a->note, c, 0, d); break;
+		case EL_REFERENCES:
 			rc = set_text(&a->references, c, 0, d);
-		else if (named(c, "incidents"))
-			rc = set_text(&a->incidents, c, 0, d);
-		else if (named(c, "info"))
-			rc = parse_info(c, &a->info[a->ninfo++], d);
+			break;
+		case EL_INCIDENTS: rc = set_text(&a->incidents, c, 0, d); break;
+		case EL_INFO:
+			rc = parse_info(c, cap_ns, &a->info[a->ninfo++], d);
+			break;
+		default: break;
+		}
 		if (rc)
 			return rc;
 	}

@@ -31,10 +31,12 @@
 #define SCHEMA_MAX_DEPTH 256u
 
 /* Parser options: network off, no entity substitution, no DTD loading or
- * defaulting, errors only through our handlers, CDATA merged into text. */
+ * defaulting, errors only through our handlers, CDATA merged into text,
+ * small text nodes stored inside the node (fewer allocations; the tree must
+ * then not be modified, which xml_safe.h asks of callers). */
 #define PARSE_OPTIONS_BASE                                                   \
 	(XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |         \
-	 XML_PARSE_NOCDATA)
+	 XML_PARSE_NOCDATA | XML_PARSE_COMPACT)
 #if LIBXML_VERSION >= 21300
 #define PARSE_OPTIONS (PARSE_OPTIONS_BASE | XML_PARSE_NO_XXE)
 #else

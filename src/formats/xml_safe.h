@@ -53,7 +53,9 @@ void xml_safe_init(void);
 /*
  * Parses the untrusted document data[0..len) (need not be NUL-terminated).
  * lim may be NULL for the defaults.  On success *out is a new document the
- * caller owns and frees with xml_safe_doc_free().
+ * caller owns and frees with xml_safe_doc_free().  The tree is for reading:
+ * it is built with XML_PARSE_COMPACT, so do not modify its text nodes
+ * (copy what you need).  CDATA sections arrive merged into text nodes.
  *
  * Errors: EB_ETOOBIG when len exceeds the size limit; EB_EINVAL when the data
  * is not well-formed XML, has a DOCTYPE, or nests deeper than the limit;

@@ -241,6 +241,117 @@ static void test_examples_model_content(void **state)
 	cap_alert_free(a);
 }
 
+/* Every element of CAP 1.2 once (twice where repeatable), prefixed, with a
+ * comment and CDATA inside text and a signature at the end. */
+static const char every_element[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<cap:alert xmlns:cap=\"urn:oasis:names:tc:emergency:cap:1.2\">\n"
+	"<cap:identifier>ID-1</cap:identifier><cap:sender>s@x</cap:sender>\n"
+	"<cap:sent> 2020-01-31T08:00:00+08:00 </cap:sent>\n"
+	"<cap:status>Exercise</cap:status><cap:msgType>Cancel</cap:msgType>\n"
+	"<cap:source>src</cap:source><cap:scope>Restricted</cap:scope>\n"
+	"<cap:restriction>health ministries only</cap:restriction>\n"
+	"<cap:addresses>\"Ministry of Health\" who.int</cap:addresses>\n"
+	"<cap:code>c1</cap:code><cap:code>c2</cap:code><cap:note>n</cap:note>\n"
+	"<cap:references>s@x,ID-0,2020-01-30T08:00:00+08:00</cap:references>\n"
+	"<cap:incidents>inc1 inc2</cap:incidents>\n"
+	"<cap:info><cap:language>zh-CN</cap:language>\n"
+	"<cap:category>Health</cap:category><cap:category>CBRNE</cap:category>\n"
+	"<cap:event>e</cap:event><cap:responseType>Monitor</cap:responseType>\n"
+	"<cap:responseType>AllClear</cap:responseType>\n"
+	"<cap:urgency>Future</cap:urgency><cap:severity>Unknown</cap:severity>\n"
+	"<cap:certainty>Unlikely</cap:certainty><cap:audience>aud</cap:audience>\n"
+	"<cap:eventCode><cap:valueName>ec</cap:valueName><cap:value>1</cap:value></cap:eventCode>\n"
+	"<cap:effective>2020-01-31T08:00:00+08:00</cap:effective>\n"
+	"<cap:onset>2020-01-31T09:00:00+08:00</cap:onset>\n"
+	"<cap:expires>2020-02-14T08:00:00+08:00</cap:expires>\n"
+	"<cap:senderName>sn</cap:senderName><cap:headline>h<!-- c -->l</cap:headline>\n"
+	"<cap:description><![CDATA[<b>bold</b> & more]]></cap:description>\n"
+	"<cap:instruction>i</cap:instruction>\n"
+	"<cap:web> https://www.who.int/x </cap:web><cap:contact>c</cap:contact>\n"
+	"<cap:parameter><cap:valueName>p</cap:valueName><cap:value>v</cap:value></cap:parameter>\n"
+	"<cap:resource><cap:resourceDesc>rd</cap:resourceDesc><cap:mimeType>image/png</cap:mimeType>\n"
+	"<cap:size> 1234 </cap:size><cap:uri>http://x/y.png</cap:uri><cap:derefUri>aGVsbG8=</cap:derefUri>\n"
+	"<cap:digest>aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d</cap:digest></cap:resource>\n"
+	"<cap:area><cap:areaDesc>ad</cap:areaDesc>\n"
+	"<cap:polygon>1,1 1,2 2,2 1,1</cap:polygon><cap:polygon>3,3 3,4 4,4 3,3</cap:polygon>\n"
+	"<cap:circle>1,1 5</cap:circle><cap:geocode><cap:valueName>ISO 3166-1</cap:valueName>\n"
+	"<cap:value>CN</cap:value></cap:geocode><cap:altitude>+100.50</cap:altitude>\n"
+	"<cap:ceiling>.5</cap:ceiling></cap:area></cap:info>\n"
+	"<ds:Signature xmlns:ds=\"http://www.w3.org/2000/09/xmldsig#\"/>\n"
+	"</cap:alert>\n";
+
+static void test_every_element(void **state)
+{
+	(void)state;
+	struct cap_alert *a = NULL;
+	struct eb_detail d;
+	if (cap_parse(every_element, sizeof every_element - 1, &a, &d))
+		fail_msg("%s [%s]", d.msg, d.field);
+	assert_string_equal(a->sent, "2020-01-31T08:00:00+08:00"); /* collapsed */
+	assert_int_equal(a->status, CAP_STATUS_EXERCISE);
+	assert_int_equal(a->msgType, CAP_MSG_TYPE_CANCEL);
+	assert_int_equal(a->scope, CAP_SCOPE_RESTRICTED);
+	assert_string_equal(a->restriction, "health ministries only");
+	assert_string_equal(a->addresses, "\"Ministry of Health\" who.int");
+	assert_int_equal(a->ncode, 2);
+	assert_string_equal(a->code[1], "c2");
+	assert_string_equal(a->note, "n");
+	assert_string_equal(a->incidents, "inc1 inc2");
+	const struct cap_info *in = &a->info[0];
+	assert_string_equal(in->language, "zh-CN");
+	assert_int_equal(in->category[1], CAP_CATEGORY_CBRNE);
+	assert_int_equal(in->responseType[1], CAP_RESPONSE_TYPE_ALL_CLEAR);
+	assert_int_equal(in->urgency, CAP_URGENCY_FUTURE);
+	assert_int_equal(in->severity, CAP_SEVERITY_UNKNOWN);
+	assert_int_equal(in->certainty, CAP_CERTAINTY_UNLIKELY);
+	assert_string_equal(in->audience, "aud");
+	assert_string_equal(in->eventCode[0].valueName, "ec");
+	assert_string_equal(in->onset, "2020-01-31T09:00:00+08:00");
+	assert_string_equal(in->senderName, "sn");
+	assert_string_equal(in->headline, "hl"); /* the comment is not text */
+	assert_string_equal(in->description, "<b>bold</b> & more");
+	assert_string_equal(in->web, "https://www.who.int/x");
+	assert_string_equal(in->contact, "c");
+	assert_string_equal(in->parameter[0].value, "v");
+	const struct cap_resource *r = &in->resource[0];
+	assert_string_equal(r->resourceDesc, "rd");
+	assert_true(r->has_size);
+	assert_int_equal(r->size, 1234);
+	assert_string_equal(r->derefUri, "aGVsbG8=");
+	assert_string_equal(r->digest, "aaf4c61ddcc5e8a2dabede0f3b482cd9aea9434d");
+	const struct cap_area *ar = &in->area[0];
+	assert_int_equal(ar->npolygon, 2);
+	assert_string_equal(ar->polygon[1], "3,3 3,4 4,4 3,3");
+	assert_string_equal(ar->circle[0], "1,1 5");
+	assert_string_equal(ar->geocode[0].value, "CN");
+	assert_true(ar->has_altitude && ar->altitude == 100.5);
+	assert_true(ar->has_ceiling && ar->ceiling == 0.5);
+
+	struct eb_buf b;
+	eb_buf_init(&b, 1 << 20);
+	assert_int_equal(cap_write(a, &b), EB_OK);
+	assert_schema_valid(b.data, b.len);
+	assert_contains(b.data, "<altitude>100.5</altitude>");
+	assert_contains(b.data, "<ceiling>0.5</ceiling>");
+	assert_contains(b.data, "&lt;b&gt;bold&lt;/b&gt; &amp; more");
+	struct cap_alert *a2 = NULL;
+	assert_int_equal(cap_parse(b.data, b.len, &a2, &d), EB_OK);
+	assert_true(cap_alert_equal(a, a2));
+	json_t *j = cap_to_json(a);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(
+		json_object_get(json_array_get(json_object_get(j, "info"), 0),
+				"resource"), 0), "size")), 1234);
+	struct cap_alert *a3 = NULL;
+	assert_int_equal(cap_from_json(j, &a3, &d), EB_OK);
+	assert_true(cap_alert_equal(a, a3));
+	json_decref(j);
+	cap_alert_free(a3);
+	cap_alert_free(a2);
+	cap_alert_free(a);
+	eb_buf_free(&b);
+}
+
 static void test_examples_json_round_trip(void **state)
 {
 	(void)state;
@@ -940,6 +1051,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_examples_xml_round_trip),
 		cmocka_unit_test(test_examples_model_content),
+		cmocka_unit_test(test_every_element),
 		cmocka_unit_test(test_examples_json_round_trip),
 		cmocka_unit_test(test_json_shape),
 		cmocka_unit_test(test_reject_missing_required),
