@@ -3,7 +3,7 @@
 // (PATCH /api/v1/me) and follows them to any browser at login.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWeb, launch, openPage, ready, login, logout, text, addUser, loginAs, cleanupDb } from './lib.mjs';
+import { startWeb, launch, openPage, ready, login, logout, text, addUser, loginAs, cleanupDb, PASSWORD } from './lib.mjs';
 
 let srv;
 let browser;
@@ -95,7 +95,13 @@ test('a logged-in user switches to 中文: nav and headings change, the choice i
   await other.goto('/#/login');
   await ready(other, 'login');
   assert.equal(await text(other, 'h1'), 'Log in');
-  await login(other, 'wang');
+  await other.fill('input[name="login"]', 'wang');
+  await other.fill('input[name="password"]', PASSWORD);
+  const draws = Number(await other.getAttribute('main', 'data-draw'));
+  await other.click('form.login-form button[type="submit"]');
+  await ready(other, 'orgs');
+  await other.waitForTimeout(300);
+  assert.equal(Number(await other.getAttribute('main', 'data-draw')), draws + 1, 'the next page is drawn once, in Chinese');
   assert.equal(await text(other, 'h1'), '组织');
   assert.deepEqual(await navTexts(other), ['组织', '合作伙伴', 'API 令牌', '审计日志']);
 

@@ -103,8 +103,11 @@ test('the right password logs in; logging out returns to the login page', async 
   assert.match(page.url(), /next=%2Fpartners/);
   await page.fill('input[name="login"]', 'root');
   await page.fill('input[name="password"]', PASSWORD);
+  const draws = Number(await page.getAttribute('main', 'data-draw'));
   await page.click('form.login-form button[type="submit"]');
   await ready(page, 'partners');
+  await page.waitForTimeout(300);
+  assert.equal(Number(await page.getAttribute('main', 'data-draw')), draws + 1, 'the next page is drawn once');
   assert.equal(await text(page, '.user-name'), 'Root');
   assert.deepEqual(await page.locator('nav.main-nav a').allTextContents(),
     ['Organisations', 'Partners', 'API tokens', 'Audit log']);

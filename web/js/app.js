@@ -33,6 +33,8 @@ let pendingNotice = null;
 // A control to give focus back to after the next route (the language
 // switch redraws the page under the user's keyboard focus).
 let focusAfterRoute = null;
+// Set while a language change must not redraw the page by itself.
+let quietLang = false;
 
 // ---- hash parsing ----
 
@@ -183,6 +185,7 @@ async function route() {
   document.title = `${page ? t(page.title) : t('notFound.title')} · epibridge`;
   main.setAttribute('aria-busy', 'true');
   main.dataset.page = page ? page.id : 'not-found';
+  main.dataset.draw = String(seq); // counts draws; the tests check for redundant ones
   const el = h('div', { class: 'page' });
   main.replaceChildren(el);
   if (pendingNotice) {
@@ -236,7 +239,6 @@ async function start() {
     ev.preventDefault();
     (main.querySelector('h1') || main).focus();
   });
-  onLangChange(() => route());
   session.onSessionChange(() => renderHeader());
   onUnauthorized(() => {
     if (!session.loggedIn()) return;
@@ -250,13 +252,22 @@ async function start() {
   } catch (err) {
     main.replaceChildren(alertBox(err));
   }
+  // Registered only now, so that applying the user's language above does
+  // not draw the page a second time.
+  onLangChange(() => { if (!quietLang) route(); });
   window.addEventListener('hashchange', route);
   await route();
 }
 
 // After a login (ctx.afterLogin): the user's language, then where they were going.
 function afterLogin(s, next) {
-  if (s?.user?.lang) setLang(s.user.lang);
+  // The navigation below draws the next page once, in the user's language.
+  quietLang = true;
+  try {
+    if (s?.user?.lang) setLang(s.user.lang);
+  } finally {
+    quietLang = false;
+  }
   const target = next && next.startsWith('/') && !next.startsWith('/login') ? next : homePath();
   const q = target.indexOf('?');
   navigate(q >= 0 ? target.slice(0, q) : target, q >= 0 ? new URLSearchParams(target.slice(q + 1)) : null);
