@@ -75,10 +75,12 @@ int main(int argc, char **argv)
 	struct eb_detail d;
 	if (!ts || !te || !out || rt_estimator_new(&si, 0, 0, &e, &d) != EB_OK)
 		return fprintf(stderr, "setup failed\n"), 1;
-	int repeat = argc > 4 ? atoi(argv[4]) : 5;
+	long repeat = argc > 4 ? strtol(argv[4], NULL, 10) : 5;
+	if (repeat < 1 || repeat > 1000)
+		repeat = 5;
 	double best = 1e300, check = 0;
 	size_t windows = 0;
-	for (int r = 0; r < repeat; r++) {
+	for (long r = 0; r < repeat; r++) {
 		double t0 = now();
 		windows = 0;
 		for (size_t a = 0; a < nareas; a++) {
