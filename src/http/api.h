@@ -36,6 +36,15 @@ void api_partnerships_accept(struct eb_req *r);
 void api_partnerships_delete(struct eb_req *r);
 void api_audit_list(struct eb_req *r);
 
+/* api_sitrep.c */
+void api_areas_list(struct eb_req *r);
+void api_area_series(struct eb_req *r);
+void api_sitreps_list(struct eb_req *r);
+void api_sitreps_put(struct eb_req *r);
+void api_sitreps_get(struct eb_req *r);
+void api_sitreps_changes(struct eb_req *r);
+void api_situation_day(struct eb_req *r);
+
 /* Password work done off the request threads (api_auth.c). */
 struct pw_job {
 	char password[256];     /* to hash, if non-empty */

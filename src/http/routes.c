@@ -38,6 +38,14 @@ const struct eb_route eb_routes[] = {
 	{"DELETE", "/api/v1/tokens/{id}", api_tokens_revoke, A, 0},
 
 	{"GET", "/api/v1/audit", api_audit_list, A, 0},
+
+	{"GET", "/api/v1/areas", api_areas_list, 0, EB_R_PUBLIC},
+	{"GET", "/api/v1/areas/{code}/series", api_area_series, 0, EB_R_PUBLIC},
+	{"GET", "/api/v1/sitreps", api_sitreps_list, 0, EB_R_PUBLIC},
+	{"POST", "/api/v1/sitreps", api_sitreps_put, E, 0},
+	{"GET", "/api/v1/sitreps/changes", api_sitreps_changes, V, 0},
+	{"GET", "/api/v1/sitreps/{id}", api_sitreps_get, 0, EB_R_PUBLIC},
+	{"GET", "/api/v1/situation/{date}", api_situation_day, 0, EB_R_PUBLIC},
 };
 
 const size_t eb_nroutes = sizeof eb_routes / sizeof eb_routes[0];

@@ -74,6 +74,26 @@ export const rows = [
     make: async (w) => ({ path: `/api/v1/tokens/${await w.tokenOf(w.A)}`, method: 'DELETE' }),
   },
   { route: 'GET /api/v1/audit', allow: admin, make: () => ({ path: '/api/v1/audit' }) },
+  // Situation sharing (C1).
+  { route: 'GET /api/v1/areas', allow: anyone, make: () => ({ path: '/api/v1/areas' }) },
+  { route: 'GET /api/v1/areas/{code}/series', allow: anyone, make: () => ({ path: '/api/v1/areas/JP/series' }) },
+  { route: 'GET /api/v1/sitreps', allow: anyone, make: () => ({ path: '/api/v1/sitreps?area=JP' }) },
+  {
+    route: 'POST /api/v1/sitreps', allow: (c) => c.rel !== 'anon' && c.role !== 'viewer',
+    make: () => ({ path: '/api/v1/sitreps', body: { area: 'JP', date: '2020-03-01', new_confirmed: seq++, visibility: 'private' } }),
+  },
+  { route: 'GET /api/v1/sitreps/changes', allow: loggedIn, make: () => ({ path: '/api/v1/sitreps/changes?since=2020-01-01T00:00:00Z' }) },
+  ...['private', 'partners', 'listed', 'public'].map((vis) => ({
+    route: 'GET /api/v1/sitreps/{id}', label: vis,
+    allow: {
+      private: (c) => c.rel === 'owner',
+      partners: (c) => c.rel === 'owner' || c.rel === 'partner',
+      listed: (c) => c.rel === 'owner' || c.rel === 'listed',
+      public: anyone,
+    }[vis],
+    make: async (w) => ({ path: `/api/v1/sitreps/${await w.sitrepOf(vis)}` }),
+  })),
+  { route: 'GET /api/v1/situation/{date}', allow: anyone, make: () => ({ path: '/api/v1/situation/2020-03-01' }) },
   // Last: it ends the caller's session (the test logs in again).
   { route: 'DELETE /api/v1/session', allow: isUser, make: () => ({ path: '/api/v1/session', method: 'DELETE' }), relogin: true },
 ];
