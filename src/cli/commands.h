@@ -6,5 +6,7 @@
 
 int cmd_rt(int argc, char **argv);  /* cmd_rt.c: Rt (Cori) from incidence CSV */
 int cmd_cap(int argc, char **argv); /* cmd_cap.c: CAP 1.2 validation */
+int cmd_import(int argc, char **argv); /* cmd_import.c: situation data imports */
+int cmd_export(int argc, char **argv); /* cmd_import.c: situation data exports */
 
 #endif

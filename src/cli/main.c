@@ -27,6 +27,8 @@ static const struct {
 	{"backup", cmd_backup, "take a consistent online backup of the database"},
 	{"rt", cmd_rt, "estimate Rt (Cori method) from a CSV of incidence"},
 	{"cap", cmd_cap, "validate CAP 1.2 alert files"},
+	{"import", cmd_import, "import situation data (WHO, JHU, HXL or mapped CSV)"},
+	{"export", cmd_export, "export situation data as CSV (HXL), JSON or FHIR"},
 	{"routes", cmd_routes, "print the API routes (method, path, least role)"},
 };
 
