@@ -654,13 +654,23 @@ enum eb_err sitrep_import_begin(struct eb_conn *c, const struct eb_principal *wh
 	return EB_OK;
 }
 
-void sitrep_import_reject(struct sitrep_import *imp, long line, const char *field,
-			  const char *reason)
+/* A row read and rejected (by the domain's rules or the reader's). */
+static void note_reject(struct sitrep_import *imp, long line, const char *field,
+			const char *reason)
 {
 	imp->st.rejected++;
 	if ((int)json_array_size(imp->rejects) < imp->o.max_rejects_kept)
 		json_array_append_new(imp->rejects, json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line,
 							       "field", field ? field : "", "reason", reason));
+}
+
+/* Rows the reader rejected never reach sitrep_import_row: count them as
+ * read here, so that read = inserted + revised + unchanged + rejected. */
+void sitrep_import_reject(struct sitrep_import *imp, long line, const char *field,
+			  const char *reason)
+{
+	imp->st.read++;
+	note_reject(imp, line, field, reason);
 }
 
 enum eb_err sitrep_import_row(struct sitrep_import *imp, const struct sitrep_row *row,
@@ -670,7 +680,7 @@ enum eb_err sitrep_import_row(struct sitrep_import *imp, const struct sitrep_row
 	char area[16];
 	struct eb_detail rd = {0};
 	if (check_area(row->area, area, "area", &rd) || check_day(row->date, "date", &rd)) {
-		sitrep_import_reject(imp, row->line, rd.field, rd.msg);
+		note_reject(imp, row->line, rd.field, rd.msg);
 		return EB_OK;
 	}
 	struct sr_vals v = {0};
@@ -688,7 +698,7 @@ enum eb_err sitrep_import_row(struct sitrep_import *imp, const struct sitrep_row
 	v.source = imp->source;
 	v.vis = imp->o.visibility;
 	if (check_vals(&v, 0, &rd)) {
-		sitrep_import_reject(imp, row->line, rd.field, rd.msg);
+		note_reject(imp, row->line, rd.field, rd.msg);
 		return EB_OK;
 	}
 	int outcome = 0;

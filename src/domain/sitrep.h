@@ -102,7 +102,7 @@ enum eb_err sitrep_import_begin(struct eb_conn *c, const struct eb_principal *wh
  * recorded as rejected and EB_OK is returned; database errors are returned. */
 enum eb_err sitrep_import_row(struct sitrep_import *imp, const struct sitrep_row *row,
 			      struct eb_detail *d);
-/* Records a row the reader rejected. */
+/* Records a row the reader rejected (it counts as read and rejected). */
 void sitrep_import_reject(struct sitrep_import *imp, long line, const char *field,
 			  const char *reason);
 /* Ends the import: commits (with its audit row) unless commit is 0 or rows
