@@ -20,6 +20,7 @@
 #define DEMO_PASSWORD "epibridge-demo"
 
 static const struct demo_org demo_orgs[] = {
+	{"operator", "international_organisation", "Network operator", "网络运营方", "CH", NULL},
 	{"moh-cn", "ministry_of_health", "National Health Commission of the People's Republic of China", "中华人民共和国国家卫生健康委员会", "CN", NULL},
 	{"mfa-cn", "government", "Ministry of Foreign Affairs of the People's Republic of China", "中华人民共和国外交部", "CN", NULL},
 	{"moh-jp", "ministry_of_health", "Ministry of Health, Labour and Welfare of Japan", "日本厚生劳动省", "JP", NULL},
@@ -126,6 +127,7 @@ static int load_orgs(struct eb_conn *c, const struct eb_principal *who)
 		}
 	}
 	cli_progress_end();
+	org_set_operator(c, demo_org_id(c, "operator"), NULL);
 	for (size_t i = 0; i < sizeof demo_partners / sizeof demo_partners[0]; i++) {
 		int64_t a = demo_org_id(c, demo_partners[i][0]), b = demo_org_id(c, demo_partners[i][1]);
 		enum eb_err e = org_partner_link(c, who, a, b, &d);
@@ -172,7 +174,7 @@ int cmd_demo(int argc, char **argv)
 	if (!rc) {
 		printf("Demo loaded into %s.\n"
 		       "Demo accounts: <org>.admin / <org>.editor / <org>.viewer, password %s\n"
-		       "  for example moh-cn.admin, emb-jp.editor, moh-jp.admin, who.viewer, rcsc.editor\n"
+		       "  for example operator.admin (runs the network), moh-cn.admin, emb-jp.editor, moh-jp.admin, who.viewer\n"
 		       "  ('epibridge org list --db %s' lists the organisations)\n",
 		       eb_db_name(db), DEMO_PASSWORD, eb_db_name(db));
 		fflush(stdout);
