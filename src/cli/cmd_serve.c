@@ -108,7 +108,8 @@ out:
 static void serve_usage(FILE *f)
 {
 	fputs("usage: epibridge serve [--db FILE|URL] [--port N] [--bind ADDR] [--threads N]\n"
-	      "                       [--web DIR] [--max-body BYTES] [--secure-cookies] [--quiet]\n\n"
+	      "                       [--web DIR] [--max-body BYTES] [--max-upload BYTES]\n"
+	      "                       [--secure-cookies] [--quiet]\n\n"
 	      "Serves the API under /api/v1 and the web dashboard on http://ADDR:PORT.\n"
 	      "Creates the database and applies migrations when needed, and creates a first\n"
 	      "administrator when there is no user (the password is printed once).\n\n"
@@ -119,6 +120,7 @@ static void serve_usage(FILE *f)
 	      "  --threads N        HTTP threads and database connections (default 4)\n"
 	      "  --web DIR          dashboard files (default ./web or beside the binary)\n"
 	      "  --max-body BYTES   largest request body (default 1048576)\n"
+	      "  --max-upload BYTES largest CSV upload to /api/v1/imports (default 67108864)\n"
 	      "  --secure-cookies   mark cookies Secure (when served behind HTTPS)\n"
 	      "  --quiet            no access log\n"
 	      "  --port-file FILE   write the bound port to FILE (for tests)\n", f);
@@ -130,6 +132,7 @@ int serve_parse(int argc, char **argv, struct serve_opts *o)
 		{"db", required_argument, 0, 'd'}, {"port", required_argument, 0, 'p'},
 		{"bind", required_argument, 0, 'b'}, {"threads", required_argument, 0, 't'},
 		{"web", required_argument, 0, 'w'}, {"max-body", required_argument, 0, 'm'},
+		{"max-upload", required_argument, 0, 'U'},
 		{"secure-cookies", no_argument, 0, 's'}, {"quiet", no_argument, 0, 'q'},
 		{"port-file", required_argument, 0, 'P'}, {"load-only", no_argument, 0, 'L'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
@@ -156,6 +159,11 @@ int serve_parse(int argc, char **argv, struct serve_opts *o)
 				return cli_fail("--max-body must be between 1024 and 1073741824 bytes");
 			o->max_body = (size_t)v;
 			break;
+		case 'U':
+			if (eb_parse_i64(optarg, 1024, (int64_t)1 << 34, &v))
+				return cli_fail("--max-upload must be between 1024 and 17179869184 bytes");
+			o->max_upload = (size_t)v;
+			break;
 		case 's': o->secure_cookies = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'P': o->port_file = optarg; break;
@@ -176,6 +184,7 @@ void serve_defaults(struct serve_opts *o)
 	o->bind = "127.0.0.1";
 	o->threads = 4;
 	o->max_body = 1 << 20;
+	o->max_upload = 64u << 20;
 }
 
 int serve_run(struct eb_db *db, const struct serve_opts *o, int bootstrap)
@@ -186,6 +195,7 @@ int serve_run(struct eb_db *db, const struct serve_opts *o, int bootstrap)
 	struct eb_detail d = {0};
 	app.db = db;
 	app.limits.max_body = o->max_body;
+	app.limits.max_upload = o->max_upload;
 	app.limits.max_depth = 32;
 	app.limits.max_string = 10000;
 	app.limits.max_page = 1000;

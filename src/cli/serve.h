@@ -13,6 +13,7 @@ struct serve_opts {
 	const char *db, *bind, *web, *port_file;
 	int port, threads, secure_cookies, quiet, help, load_only;
 	size_t max_body;
+	size_t max_upload;
 };
 
 void serve_defaults(struct serve_opts *o);

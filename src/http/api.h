@@ -45,6 +45,10 @@ void api_sitreps_get(struct eb_req *r);
 void api_sitreps_changes(struct eb_req *r);
 void api_situation_day(struct eb_req *r);
 
+/* api_import.c */
+void api_imports_sitreps(struct eb_req *r);
+void api_exports_sitreps(struct eb_req *r);
+
 /* Password work done off the request threads (api_auth.c). */
 struct pw_job {
 	char password[256];     /* to hash, if non-empty */

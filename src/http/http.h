@@ -31,6 +31,7 @@ struct eb_hasher;
 
 struct eb_limits {
 	size_t max_body;      /* request body bytes */
+	size_t max_upload;    /* body bytes of EB_R_UPLOAD routes (0: max_body) */
 	int max_depth;        /* JSON nesting */
 	size_t max_string;    /* default maximum of a JSON string field */
 	int max_page;         /* largest ?limit= */

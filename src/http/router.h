@@ -16,7 +16,8 @@
 enum {
 	EB_R_PUBLIC = 1,   /* callable without authentication */
 	EB_R_OPERATOR = 2, /* only the operator organisation's principals */
-	EB_R_USER = 4      /* only a logged-in user (not an API token) */
+	EB_R_USER = 4,     /* only a logged-in user (not an API token) */
+	EB_R_UPLOAD = 8    /* takes bodies up to limits.max_upload (server.c) */
 };
 
 struct eb_route {

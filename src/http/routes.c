@@ -46,6 +46,8 @@ const struct eb_route eb_routes[] = {
 	{"GET", "/api/v1/sitreps/changes", api_sitreps_changes, V, 0},
 	{"GET", "/api/v1/sitreps/{id}", api_sitreps_get, 0, EB_R_PUBLIC},
 	{"GET", "/api/v1/situation/{date}", api_situation_day, 0, EB_R_PUBLIC},
+	{"POST", "/api/v1/imports/sitreps", api_imports_sitreps, E, EB_R_UPLOAD},
+	{"GET", "/api/v1/exports/sitreps", api_exports_sitreps, 0, EB_R_PUBLIC},
 };
 
 const size_t eb_nroutes = sizeof eb_routes / sizeof eb_routes[0];

@@ -59,6 +59,7 @@ struct req_state {
 	char pathbuf[1024];
 	struct eb_buf body;
 	int too_big;
+	size_t max_body;   /* this request's body limit (see body_limit) */
 	int done;          /* response queued */
 	int deferred;      /* handler asked to defer */
 	void (*dfn)(void *);
@@ -445,6 +446,29 @@ static void resume_done(void *p)
 	MHD_resume_connection(st->r.mhd);
 }
 
+/* The body limit of a request, decided at its first callback before any
+ * body byte is read: routes flagged EB_R_UPLOAD (CSV imports) take up to
+ * limits.max_upload when the request carries credentials (a bearer token
+ * or a session cookie; they are checked later, as for every route), so an
+ * anonymous client cannot make the server buffer large bodies; every other
+ * request takes limits.max_body. */
+static size_t body_limit(const struct eb_app *app, struct MHD_Connection *c,
+			 const char *method, const char *url)
+{
+	size_t up = app->limits.max_upload;
+	if (up <= app->limits.max_body || strlen(url) >= 1024)
+		return app->limits.max_body;
+	if (!MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization") &&
+	    !MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "eb_session"))
+		return app->limits.max_body;
+	char buf[1024], allowed[64];
+	const char *params[EB_MAX_PARAMS];
+	int np = 0;
+	const struct eb_route *rt = eb_route_match(method, url, buf, sizeof buf, params, &np,
+						   allowed, sizeof allowed);
+	return rt && (rt->flags & EB_R_UPLOAD) ? up : app->limits.max_body;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				  const char *url, const char *method,
 				  const char *version, const char *upload,
@@ -463,13 +487,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		st->r.path = url;
 		st->r.start_ms = eb_mono_ms();
 		eb_buf_init(&st->r.out, 0);
-		eb_buf_init(&st->body, srv->app->limits.max_body);
+		st->max_body = body_limit(srv->app, c, method, url);
+		eb_buf_init(&st->body, st->max_body);
 		*con_cls = st;
 		atomic_fetch_add(&inflight, 1);
 		const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
 		int64_t n;
 		if (cl && eb_parse_i64(cl, 0, INT64_MAX, &n) == EB_OK &&
-		    (uint64_t)n > srv->app->limits.max_body)
+		    (uint64_t)n > st->max_body)
 			st->too_big = 1;
 		if (strlen(url) >= sizeof st->pathbuf)
 			st->too_big = 2;
@@ -492,7 +517,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return MHD_YES;
 	if (st->too_big == 1) {
 		char msg[96];
-		snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", srv->app->limits.max_body);
+		snprintf(msg, sizeof msg, "the request body is larger than %zu bytes", st->max_body);
 		eb_reply_problem(r, 413, "too-large", msg, NULL);
 	} else if (st->too_big == 2) {
 		eb_reply_problem(r, 414, "uri-too-long", "the path is too long", NULL);

@@ -94,6 +94,16 @@ export const rows = [
     make: async (w) => ({ path: `/api/v1/sitreps/${await w.sitrepOf(vis)}` }),
   })),
   { route: 'GET /api/v1/situation/{date}', allow: anyone, make: () => ({ path: '/api/v1/situation/2020-03-01' }) },
+  // Situation data files (C1 imports and exports).
+  {
+    route: 'POST /api/v1/imports/sitreps', allow: (c) => c.rel !== 'anon' && c.role !== 'viewer',
+    make: () => ({
+      path: '/api/v1/imports/sitreps?format=hxl&visibility=private',
+      body: `#country+code,#date,#affected+infected+new\r\nJP,2020-03-02,${seq++}\r\n`,
+      headers: { 'Content-Type': 'text/csv' },
+    }),
+  },
+  { route: 'GET /api/v1/exports/sitreps', allow: anyone, make: () => ({ path: '/api/v1/exports/sitreps?format=json&area=KR' }) },
   // Last: it ends the caller's session (the test logs in again).
   { route: 'DELETE /api/v1/session', allow: isUser, make: () => ({ path: '/api/v1/session', method: 'DELETE' }), relogin: true },
 ];

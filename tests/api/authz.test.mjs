@@ -99,7 +99,7 @@ for (const row of rows) {
       const method = req.method || row.route.split(' ')[0];
       const top = await auditTop();
       const client = req.raw ? new Client(srv.base) : c.client;
-      const r = await client.req(method, req.path, req.body);
+      const r = await client.req(method, req.path, req.body, req.headers);
       const expect = row.allow(c);
       const who = `${c.rel}/${c.role}/${c.via}`;
       if (expect) {
