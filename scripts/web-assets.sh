@@ -7,6 +7,8 @@
 #    node_modules is missing or older than package-lock.json.
 # 2. Copies the files the browser loads from node_modules into web/vendor/
 #    (git-ignored), following the list below.
+# 3. Copies the repository's data files the browser loads (the world map's
+#    TopoJSON, attribution in data/reference/SOURCE.txt) the same way.
 #
 # To add a library: `npm install --save-dev <pkg>`, then add a line below
 # naming the file under node_modules and where it goes under web/vendor/;
@@ -18,12 +20,17 @@ cd "$(dirname "$0")/.."
 
 # <path under node_modules>                      <path under web/vendor>
 ASSETS='
+d3-array/dist/d3-array.min.js                    d3/d3-array.min.js
+d3-geo/dist/d3-geo.min.js                        d3/d3-geo.min.js
+topojson-client/dist/topojson-client.min.js      topojson-client/topojson-client.min.js
+uplot/dist/uPlot.iife.min.js                     uplot/uPlot.iife.min.js
+uplot/dist/uPlot.min.css                         uplot/uPlot.min.css
 '
-# Examples for the pages to come:
-#   maplibre-gl/dist/maplibre-gl.js                maplibre-gl/maplibre-gl.js
-#   maplibre-gl/dist/maplibre-gl.css               maplibre-gl/maplibre-gl.css
-#   d3/dist/d3.min.js                              d3/d3.min.js
-#   topojson-client/dist/topojson-client.min.js    topojson-client/topojson-client.min.js
+# Files of this repository the browser loads, copied the same way.
+# <path under data/>                             <path under web/vendor>
+DATA='
+reference/world-atlas_countries-110m.json        world-atlas/countries-110m.json
+'
 
 wanted=$(printf '%s\n' "$ASSETS" | grep -cv '^[[:space:]]*$' || true)
 
@@ -56,6 +63,15 @@ printf '%s\n' "$ASSETS" | while read -r src dest; do
   # Copy only when changed, so that the server's ETags stay put.
   if ! cmp -s "node_modules/$src" "web/vendor/$dest"; then
     cp "node_modules/$src" "web/vendor/$dest"
+    echo "web-assets: web/vendor/$dest"
+  fi
+done
+
+printf '%s\n' "$DATA" | while read -r src dest; do
+  [ -n "$src" ] || continue
+  mkdir -p "web/vendor/$(dirname "$dest")"
+  if ! cmp -s "data/$src" "web/vendor/$dest"; then
+    cp "data/$src" "web/vendor/$dest"
     echo "web-assets: web/vendor/$dest"
   fi
 done
