@@ -36,6 +36,8 @@ static const char import_help[] =
 	"        and the deaths series with --deaths FILE\n"
 	"  hxl   any CSV with a row of HXL hashtags (#country+code, #date, #affected...)\n"
 	"  csv   a plain CSV with a column mapping given by --map\n"
+	"  who-risk  WHO's early-2020 risk assessments (sarscov2_who_2019.csv);\n"
+	"        see 'epibridge import who-risk --help'\n"
 	"\n"
 	"Options:\n"
 	"  --org ID               owner organisation (see 'epibridge org list')\n"
@@ -273,6 +275,8 @@ int cmd_import(int argc, char **argv)
 		fputs(import_help, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (strcmp(argv[1], "who-risk") == 0) /* risk assessments: cmd_risk.c */
+		return cmd_import_risk(argc, argv);
 	int f = sitrep_import_format_parse(argv[1]);
 	int rc = parse(argc - 1, argv + 1, &a);
 	if (rc)

@@ -9,4 +9,7 @@ int cmd_cap(int argc, char **argv); /* cmd_cap.c: CAP 1.2 validation */
 int cmd_import(int argc, char **argv); /* cmd_import.c: situation data imports */
 int cmd_export(int argc, char **argv); /* cmd_import.c: situation data exports */
 
+int cmd_indicators(int argc, char **argv);  /* cmd_indicators.c: recompute indicators */
+int cmd_import_risk(int argc, char **argv); /* cmd_risk.c: import who-risk (from cmd_import) */
+
 #endif

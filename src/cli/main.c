@@ -25,6 +25,7 @@ static const struct {
 	{"token", cmd_token, "create, list and revoke API tokens"},
 	{"audit", cmd_audit, "verify or list the hash-chained audit log"},
 	{"backup", cmd_backup, "take a consistent online backup of the database"},
+	{"indicators", cmd_indicators, "recompute indicators (7-day average, NR14, growth, Rt) per area"},
 	{"rt", cmd_rt, "estimate Rt (Cori method) from a CSV of incidence"},
 	{"cap", cmd_cap, "validate CAP 1.2 alert files"},
 	{"import", cmd_import, "import situation data (WHO, JHU, HXL or mapped CSV)"},

@@ -49,6 +49,17 @@ void api_situation_day(struct eb_req *r);
 void api_imports_sitreps(struct eb_req *r);
 void api_exports_sitreps(struct eb_req *r);
 
+/* api_indicators.c */
+void api_indicators_series(struct eb_req *r);
+void api_indicators_world(struct eb_req *r);
+
+/* api_risk.c */
+void api_risk_list(struct eb_req *r);
+void api_risk_put(struct eb_req *r);
+void api_risk_get(struct eb_req *r);
+void api_risk_world(struct eb_req *r);
+void api_risk_proposed(struct eb_req *r);
+
 /* Password work done off the request threads (api_auth.c). */
 struct pw_job {
 	char password[256];     /* to hash, if non-empty */

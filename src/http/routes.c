@@ -46,6 +46,15 @@ const struct eb_route eb_routes[] = {
 	{"GET", "/api/v1/sitreps/changes", api_sitreps_changes, V, 0},
 	{"GET", "/api/v1/sitreps/{id}", api_sitreps_get, 0, EB_R_PUBLIC},
 	{"GET", "/api/v1/situation/{date}", api_situation_day, 0, EB_R_PUBLIC},
+
+	{"GET", "/api/v1/indicators", api_indicators_series, 0, EB_R_PUBLIC},
+	{"GET", "/api/v1/indicators/world/{date}", api_indicators_world, 0, EB_R_PUBLIC},
+
+	{"GET", "/api/v1/risk", api_risk_list, 0, EB_R_PUBLIC},
+	{"POST", "/api/v1/risk", api_risk_put, E, 0},
+	{"GET", "/api/v1/risk/proposed", api_risk_proposed, 0, EB_R_PUBLIC},
+	{"GET", "/api/v1/risk/world/{date}", api_risk_world, 0, EB_R_PUBLIC},
+	{"GET", "/api/v1/risk/{id}", api_risk_get, 0, EB_R_PUBLIC},
 	{"POST", "/api/v1/imports/sitreps", api_imports_sitreps, E, EB_R_UPLOAD},
 	{"GET", "/api/v1/exports/sitreps", api_exports_sitreps, 0, EB_R_PUBLIC},
 };
