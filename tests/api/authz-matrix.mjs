@@ -104,6 +104,28 @@ export const rows = [
     }),
   },
   { route: 'GET /api/v1/exports/sitreps', allow: anyone, make: () => ({ path: '/api/v1/exports/sitreps?format=json&area=KR' }) },
+  // Indicators and risk assessments (C2).
+  { route: 'GET /api/v1/indicators', allow: anyone, make: () => ({ path: '/api/v1/indicators?area=KR' }) },
+  { route: 'GET /api/v1/indicators/world/{date}', allow: anyone, make: () => ({ path: '/api/v1/indicators/world/2020-02-01' }) },
+  { route: 'GET /api/v1/risk', allow: anyone, make: () => ({ path: '/api/v1/risk?scope=area&code=KR' }) },
+  {
+    // An assessment is always the caller's organisation's: another
+    // organisation posting the same scope and day makes its own record.
+    route: 'POST /api/v1/risk', allow: (c) => c.rel !== 'anon' && c.role !== 'viewer',
+    make: () => ({ path: '/api/v1/risk', body: { scope: 'area', code: 'JP', date: '2020-03-01', level: 'moderate', rationale: uniq('r'), visibility: 'private' } }),
+  },
+  { route: 'GET /api/v1/risk/proposed', allow: anyone, make: () => ({ path: '/api/v1/risk/proposed?area=KR&date=2020-02-01' }) },
+  { route: 'GET /api/v1/risk/world/{date}', allow: anyone, make: () => ({ path: '/api/v1/risk/world/2020-03-01' }) },
+  ...['private', 'partners', 'listed', 'public'].map((vis) => ({
+    route: 'GET /api/v1/risk/{id}', label: vis,
+    allow: {
+      private: (c) => c.rel === 'owner',
+      partners: (c) => c.rel === 'owner' || c.rel === 'partner',
+      listed: (c) => c.rel === 'owner' || c.rel === 'listed',
+      public: anyone,
+    }[vis],
+    make: async (w) => ({ path: `/api/v1/risk/${await w.riskOf(vis)}` }),
+  })),
   // Last: it ends the caller's session (the test logs in again).
   { route: 'DELETE /api/v1/session', allow: isUser, make: () => ({ path: '/api/v1/session', method: 'DELETE' }), relogin: true },
 ];

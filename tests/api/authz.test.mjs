@@ -71,6 +71,17 @@ before(async () => {
     }
     return sitreps[vis];
   };
+  const risks = {};
+  world.riskOf = async (vis) => {
+    if (!risks[vis]) {
+      const body = { scope: 'area', code: 'KR', date: `2020-02-0${Object.keys(risks).length + 1}`, level: 'high', visibility: vis };
+      if (vis === 'listed') body.shared_with = [world.C];
+      const r = await ownerEditor.post('/api/v1/risk', body);
+      assert.equal(r.status, 201, r.text);
+      risks[vis] = r.json.id;
+    }
+    return risks[vis];
+  };
   world.tokenOf = async (org) => {
     cli(srv.db, 'token', 'create', '--org', String(org), '--name', `victim${n++}`, '--role', 'viewer');
     const list = await root.get('/api/v1/audit?limit=1');
