@@ -46,6 +46,24 @@ int eb_visibility_parse(const char *s);
 	"(" T ".visibility = 'listed' AND EXISTS (SELECT 1 FROM record_shares s " \
 	"WHERE s.kind = ? AND s.record_id = " T ".id AND s.org_id = ?)))))"
 
+/*
+ * The same rule for an organisation given as an SQL expression O (a column
+ * or a bound parameter) instead of the caller: whether row T is visible to
+ * (a logged-in member of) organisation O.  For set-based work such as
+ * fanning an alert out to every subscribing organisation in one statement,
+ * where binding one caller per organisation would mean one query each.
+ * Bind its one parameter, the record kind, as text.  Example:
+ *   "... FROM alert_subscriptions s, alerts a WHERE a.id = ? AND "
+ *   ACCESS_VISIBLE_TO_ORG_SQL("a", "s.org_id")
+ */
+#define ACCESS_VISIBLE_TO_ORG_SQL(T, O)                                        \
+	"(" T ".visibility = 'public' OR " T ".owner_org = " O " OR "           \
+	"(" T ".visibility = 'partners' AND EXISTS (SELECT 1 FROM partnerships p " \
+	"WHERE p.status = 'active' AND ((p.org_a = " T ".owner_org AND p.org_b = " O ") " \
+	"OR (p.org_b = " T ".owner_org AND p.org_a = " O ")))) OR "             \
+	"(" T ".visibility = 'listed' AND EXISTS (SELECT 1 FROM record_shares s " \
+	"WHERE s.kind = ? AND s.record_id = " T ".id AND s.org_id = " O ")))"
+
 struct eb_stmt;
 /* Binds the parameters of ACCESS_VISIBLE_SQL starting at index idx; returns
  * the next free index. */

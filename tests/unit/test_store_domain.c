@@ -145,6 +145,22 @@ static void visibility_sql_and_c_agree(void **state)
 			assert_int_equal(seen[v], expected[rel][v]);
 			assert_int_equal(access_can_read(c, &p, "vis_test", v + 1, owner, (enum eb_visibility)v), expected[rel][v]);
 		}
+		if (rel == 4)
+			continue;
+		/* the set-based form with the organisation as an expression */
+		int seen_to[4] = {0};
+		s = eb_stmt(c, "SELECT t.id FROM vis_test t WHERE " ACCESS_VISIBLE_TO_ORG_SQL("t", "CAST(? AS BIGINT)") " ORDER BY t.id", &d);
+		assert_non_null(s);
+		eb_bind_i64(s, 1, orgs[rel]);
+		eb_bind_i64(s, 2, orgs[rel]);
+		eb_bind_i64(s, 3, orgs[rel]);
+		eb_bind_text(s, 4, "vis_test");
+		eb_bind_i64(s, 5, orgs[rel]);
+		while (eb_step(s, &d) == EB_ROW)
+			seen_to[eb_col_i64(s, 0) - 1] = 1;
+		eb_done(s);
+		for (int v = 0; v < 4; v++)
+			assert_int_equal(seen_to[v], expected[rel][v]);
 	}
 	/* writes: only the owner, with the role asked for */
 	struct eb_principal ed = {.kind = EB_USER, .org_id = owner, .role = EB_ROLE_EDITOR};
