@@ -147,6 +147,12 @@ static enum eb_err delete_area(struct eb_conn *c, const char *area, int64_t *n,
 	return rc < 0 ? (enum eb_err)rc : EB_OK;
 }
 
+/* Raises the version of the table (inside the caller's transaction). */
+static enum eb_err bump_version(struct eb_conn *c, struct eb_detail *d)
+{
+	return eb_run(c, "UPDATE indicators_version SET version = version + 1 WHERE id = 1", NULL, d, 0);
+}
+
 /* Replaces the rows of one area in one transaction. */
 static enum eb_err write_area(struct eb_conn *c, const char *area, int64_t org,
 			      const struct daily_series *ser, const struct daily_row *rows,
@@ -189,6 +195,8 @@ static enum eb_err write_area(struct eb_conn *c, const char *area, int64_t org,
 		if (rc < 0)
 			e = (enum eb_err)rc;
 	}
+	if (!e)
+		e = bump_version(c, d);
 	if (e) {
 		eb_rollback(c);
 		return e;
@@ -245,6 +253,8 @@ static enum eb_err remove_stale(struct eb_conn *c, int64_t *removed, struct eb_d
 		return e;
 	e = eb_run(c, "DELETE FROM indicators WHERE area NOT IN "
 		      "(SELECT area FROM sitreps WHERE visibility = 'public')", NULL, d, 0);
+	if (!e)
+		e = bump_version(c, d);
 	if (e) {
 		eb_rollback(c);
 		return e;
@@ -317,7 +327,16 @@ enum eb_err indicators_recompute(struct eb_conn *c, const struct indicators_run_
 			}
 			/* --area without public reports: its old rows go. */
 			int64_t gone = 0;
-			if ((e = delete_area(c, area, &gone, d)))
+			if ((e = eb_begin(c, d)))
+				break;
+			e = delete_area(c, area, &gone, d);
+			if (!e && gone)
+				e = bump_version(c, d);
+			if (e) {
+				eb_rollback(c);
+				break;
+			}
+			if ((e = eb_commit(c, d)))
 				break;
 			if (gone)
 				st->removed++;
@@ -520,4 +539,19 @@ int indicators_basis_get(struct eb_conn *c, const char *area, const char *day,
 	if (rc < 0)
 		return rc;
 	return rc == EB_ROW ? 1 : 0;
+}
+
+enum eb_err indicators_version(struct eb_conn *c, int64_t *version, struct eb_detail *d)
+{
+	*version = -1;
+	struct eb_stmt *s = eb_stmt(c, "SELECT version FROM indicators_version WHERE id = 1", d);
+	if (!s)
+		return EB_EDB;
+	int rc = eb_step(s, d);
+	if (rc == EB_ROW)
+		*version = eb_col_i64(s, 0);
+	eb_done(s);
+	if (rc < 0)
+		return (enum eb_err)rc;
+	return rc == EB_ROW ? EB_OK : eb_fail(d, EB_EDB, NULL, "indicators_version has no row");
 }
