@@ -124,18 +124,193 @@ void eb_reply_raw(struct eb_req *r, int status, const char *ctype,
 	}
 }
 
+/* ---- compact JSON output ----
+ *
+ * eb_json_dump writes exactly the bytes json_dumps(v, JSON_COMPACT) gives
+ * (jansson keeps insertion order, so the key order is the same; the escapes,
+ * integer and real forms are jansson's), straight into a buffer.  jansson's
+ * own dump keeps a table of the containers on the current path, keyed by
+ * snprintf("%p"), and calls back per fragment; for a list of records that
+ * cost more than building the tree (B3 profile in bench/README.md).
+ * tests/fuzz/fuzz_json.c compares the two on every input it parses. */
+
+#define JSON_DUMP_MAX_DEPTH 4096 /* jansson's parser stops at 2048 */
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when it
+ * is not one, by the rules jansson's utf8_check_first/utf8_check_full
+ * apply: no overlong forms, no surrogates, nothing above U+10FFFF. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char u = s[0];
+	size_t len;
+	uint32_t v;
+	if (u >= 0xC2 && u <= 0xDF) {
+		len = 2;
+		v = u & 0x1F;
+	} else if (u >= 0xE0 && u <= 0xEF) {
+		len = 3;
+		v = u & 0x0F;
+	} else if (u >= 0xF0 && u <= 0xF4) {
+		len = 4;
+		v = u & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if (v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF) ||
+	    (len == 3 && v < 0x800) || (len == 4 && v < 0x10000))
+		return 0;
+	return len;
+}
+
+/* 0: copied as is; 1: escaped; 2: first byte of a UTF-8 sequence to check */
+static const unsigned char json_class[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['"'] = 1, ['\\'] = 1,
+	[0x80] = 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2};
+
+static int dump_string(struct eb_buf *b, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t run = 0, i = 0;
+	if (eb_buf_addc(b, '"'))
+		return -1;
+	while (i < n) {
+		unsigned char c = s[i];
+		if (!json_class[c]) {
+			i++;
+			continue;
+		}
+		if (json_class[c] == 2) {
+			size_t k = utf8_seq(s + i, n - i);
+			if (!k)
+				return -1;
+			i += k;
+			continue;
+		}
+		if (i > run && eb_buf_add(b, s + run, i - run))
+			return -1;
+		char esc[8];
+		const char *e = esc;
+		switch (c) {
+		case '"': e = "\\\""; break;
+		case '\\': e = "\\\\"; break;
+		case '\b': e = "\\b"; break;
+		case '\f': e = "\\f"; break;
+		case '\n': e = "\\n"; break;
+		case '\r': e = "\\r"; break;
+		case '\t': e = "\\t"; break;
+		default: snprintf(esc, sizeof esc, "\\u%04X", (unsigned)c); break;
+		}
+		if (eb_buf_adds(b, e))
+			return -1;
+		run = ++i;
+	}
+	if (i > run && eb_buf_add(b, s + run, i - run))
+		return -1;
+	return eb_buf_addc(b, '"') ? -1 : 0;
+}
+
+static int dump_value(struct eb_buf *b, json_t *v, int depth)
+{
+	if (depth > JSON_DUMP_MAX_DEPTH)
+		return -1; /* a cycle, which json_dumps refuses too */
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		if (eb_buf_addc(b, '{'))
+			return -1;
+		int first = 1;
+		for (void *it = json_object_iter(v); it; it = json_object_iter_next(v, it)) {
+			if (!first && eb_buf_addc(b, ','))
+				return -1;
+			first = 0;
+			if (dump_string(b, json_object_iter_key(it), json_object_iter_key_len(it)) ||
+			    eb_buf_addc(b, ':') ||
+			    dump_value(b, json_object_iter_value(it), depth + 1))
+				return -1;
+		}
+		return eb_buf_addc(b, '}') ? -1 : 0;
+	}
+	case JSON_ARRAY: {
+		if (eb_buf_addc(b, '['))
+			return -1;
+		size_t n = json_array_size(v);
+		for (size_t i = 0; i < n; i++) {
+			if ((i && eb_buf_addc(b, ',')) || dump_value(b, json_array_get(v, i), depth + 1))
+				return -1;
+		}
+		return eb_buf_addc(b, ']') ? -1 : 0;
+	}
+	case JSON_STRING:
+		return dump_string(b, json_string_value(v), json_string_length(v));
+	case JSON_INTEGER: {
+		char tmp[24], *p = tmp + sizeof tmp;
+		json_int_t x = json_integer_value(v);
+		/* negate as unsigned: -INT64_MIN overflows json_int_t */
+		unsigned long long u = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+		do {
+			*--p = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (x < 0)
+			*--p = '-';
+		return eb_buf_add(b, p, (size_t)(tmp + sizeof tmp - p)) ? -1 : 0;
+	}
+	case JSON_REAL: {
+		/* Rare in responses; jansson's own %.17g form, exactly. */
+		char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		int rc = !s || eb_buf_adds(b, s) ? -1 : 0;
+		free(s);
+		return rc;
+	}
+	case JSON_TRUE:
+		return eb_buf_add(b, "true", 4) ? -1 : 0;
+	case JSON_FALSE:
+		return eb_buf_add(b, "false", 5) ? -1 : 0;
+	case JSON_NULL:
+		return eb_buf_add(b, "null", 4) ? -1 : 0;
+	}
+	return -1;
+}
+
+int eb_json_dump(struct eb_buf *b, json_t *v)
+{
+	size_t start = b->len;
+	/* json_dumps without JSON_ENCODE_ANY takes only objects and arrays */
+	if (!v || !(json_is_object(v) || json_is_array(v)) || dump_value(b, v, 0)) {
+		b->len = start;
+		if (b->data)
+			b->data[start] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
 void eb_reply_json(struct eb_req *r, int status, json_t *v)
 {
 	r->status = status;
 	r->ctype = "application/json";
 	eb_buf_reset(&r->out);
-	char *s = json_dumps(v, JSON_COMPACT);
+	int rc = eb_json_dump(&r->out, v);
 	json_decref(v);
-	if (!s || eb_buf_adds(&r->out, s)) {
+	if (rc) {
 		r->status = 500;
 		eb_buf_reset(&r->out);
 	}
-	free(s);
 }
 
 void eb_reply_empty(struct eb_req *r, int status)
