@@ -11,11 +11,13 @@
  * bytes instead of querying and rendering a few hundred rows again.  The
  * store is bounded (CACHE_BUCKETS x CACHE_WAYS answers, each at most
  * CACHE_MAX_BODY bytes); when the version cannot be read (a database whose
- * schema predates the counter) nothing is kept.  Only successful answers
+ * schema predates the counter) nothing is kept, and the read is retried a
+ * minute later.  Only successful answers
  * are kept; errors are computed every time.
  */
 #include "http/api.h"
 #include "domain/indicators.h"
+#include "base/util.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -112,13 +114,23 @@ static void reply_kept(struct eb_req *r, const char *key, int64_t version, json_
 		free(body);
 }
 
+/* After a failed read of the version, when to try again (ms since the
+ * epoch): a database whose schema predates the counter would otherwise log
+ * an error on every request. */
+static _Atomic int64_t version_retry_at;
+
 /* The table's version, or -1 when it cannot be read (nothing is kept). */
 static int64_t current_version(struct eb_req *r)
 {
+	int64_t now = eb_now_ms();
+	if (now < version_retry_at)
+		return -1;
 	int64_t v = -1;
 	struct eb_detail d = {0};
-	if (indicators_version(eb_req_db(r), &v, &d) != EB_OK)
+	if (indicators_version(eb_req_db(r), &v, &d) != EB_OK) {
+		version_retry_at = now + 60000;
 		return -1;
+	}
 	return v;
 }
 
