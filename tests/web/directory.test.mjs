@@ -37,6 +37,7 @@ const names = (page) => page.locator('tbody tr .name-pair > :first-child').allTe
 test('the directory pages forward and back with the server\'s cursor', async () => {
   const page = await openPage(browser, srv.base);
   await login(page, 'root');
+  await go(page, '/orgs', 'orgs');
   const first = await names(page);
   assert.equal(first.length, PAGE);
   assert.equal(first[0], 'Operator');
@@ -65,6 +66,7 @@ test('the directory pages forward and back with the server\'s cursor', async () 
 test('filters by country and kind, and shows names in the current language first', async () => {
   const page = await openPage(browser, srv.base);
   await login(page, 'ops');
+  await go(page, '/orgs', 'orgs');
   await page.fill('form.filters input[name="country"]', 'tz');
   await page.selectOption('form.filters select[name="kind"]', 'embassy');
   await page.click('form.filters button[type="submit"]');
@@ -103,6 +105,7 @@ test('an operator administrator creates an organisation; a duplicate name is ref
   const page = await openPage(browser, srv.base);
   page.allowError(/status of 409/);
   await login(page, 'root');
+  await go(page, '/orgs', 'orgs');
   await page.click('details.disclosure summary');
   const form = 'details.disclosure form';
   await page.fill(`${form} input[name="name_en"]`, 'Daegu Metropolitan City');

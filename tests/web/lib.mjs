@@ -69,7 +69,8 @@ export async function go(page, hash, id) {
   await ready(page, id);
 }
 
-export async function login(page, loginName, password = PASSWORD, landing = 'orgs') {
+// After a login the home page shows: the situation map (the first nav entry).
+export async function login(page, loginName, password = PASSWORD, landing = 'map') {
   await page.goto('/#/login');
   await ready(page, 'login');
   await page.fill('input[name="login"]', loginName);

@@ -19,17 +19,22 @@ after(async () => {
   cleanupDb(srv?.db);
 });
 
-test('an anonymous visitor lands on the login page, with no request that fails', async () => {
+test('an anonymous visitor lands on the public situation map, and logs in from the header, with no request that fails', async () => {
   const page = await openPage(browser, srv.base);
   await page.goto('/');
+  await ready(page, 'map');
+  assert.match(page.url(), /#\/map/);
+  // The public pages in the nav, the language switch and a way to log in.
+  assert.deepEqual(await page.locator('nav.main-nav a').allTextContents(), ['Situation map']);
+  assert.equal(await page.locator('.lang-switch button').count(), 2);
+  await page.click('a[data-act="login"]');
   await ready(page, 'login');
   assert.equal(await text(page, 'h1'), 'Log in');
-  assert.match(page.url(), /#\/login$/);
+  assert.match(page.url(), /#\/login\?next=%2Fmap/);
   // The login field has focus, so typing starts at once.
   assert.equal(await page.evaluate(() => document.activeElement?.name), 'login');
-  // No nav for anonymous visitors, but the language switch.
-  assert.equal(await page.locator('nav.main-nav').count(), 0);
-  assert.equal(await page.locator('.lang-switch button').count(), 2);
+  // No log-in link on the login page itself.
+  assert.equal(await page.locator('a[data-act="login"]').count(), 0);
   page.assertClean();
   await page.context().close();
 });
@@ -110,7 +115,7 @@ test('the right password logs in; logging out returns to the login page', async 
   assert.equal(Number(await page.getAttribute('main', 'data-draw')), draws + 1, 'the next page is drawn once');
   assert.equal(await text(page, '.user-name'), 'Root');
   assert.deepEqual(await page.locator('nav.main-nav a').allTextContents(),
-    ['Organisations', 'Partners', 'API tokens', 'Audit log']);
+    ['Situation map', 'Organisations', 'Partners', 'API tokens', 'Audit log']);
   assert.equal(await page.getAttribute('nav.main-nav a[data-nav="partners"]', 'aria-current'), 'page');
 
   // A reload keeps the session.
@@ -127,7 +132,7 @@ test('the right password logs in; logging out returns to the login page', async 
 
   // Root logs in again and lands on the first page of the nav.
   await login(page, 'root');
-  assert.equal(await text(page, 'h1'), 'Organisations');
+  assert.equal(await text(page, 'h1'), 'Situation map');
   page.assertClean();
   await page.context().close();
 });

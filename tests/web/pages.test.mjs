@@ -34,7 +34,7 @@ before(async () => {
   addUser(srv.db, italy, 'bianchi', { name: 'Luca Bianchi', role: 'viewer' });
   const rossi = await loginAs(srv.base, 'rossi');
   await rossi.post('/api/v1/partnerships', { partner_id: cn, note: 'Test kits, first batch' });
-  await rossi.post('/api/v1/tokens', { name: 'situation import', role: 'editor' });
+  await rossi.post('/api/v1/tokens', { name: 'daily figures feed', role: 'editor' });
   browser = await launch();
 });
 
@@ -45,6 +45,8 @@ after(async () => {
 });
 
 const PAGES = () => [
+  ['map', '/map'],
+  ['area', '/area/IT'],
   ['orgs', '/orgs'],
   ['org', `/orgs/${italy}`],
   ['org-other', '/orgs/1'],
@@ -75,11 +77,11 @@ for (const lang of ['en', 'zh']) {
     await page.fill('input[name="login"]', 'rossi');
     await page.fill('input[name="password"]', 'test-password-1');
     await page.click('form.login-form button[type="submit"]');
-    await ready(page, 'orgs');
+    await ready(page, 'map');
     if (lang === 'zh') {
       await page.click('.lang-switch button[data-lang="zh"]');
       await page.waitForFunction(() => document.documentElement.lang === 'zh-Hans');
-      await ready(page, 'orgs');
+      await ready(page, 'map');
     }
     const d = dict(lang);
     for (const [name, hash] of PAGES()) {
@@ -88,7 +90,7 @@ for (const lang of ['en', 'zh']) {
       if (name === 'org') await page.click('details.disclosure summary');
       await shot(page, `${name}-${lang}`);
       const h1 = await text(page, 'h1');
-      const titleKey = { orgs: 'orgs', partners: 'partners', tokens: 'tokens', audit: 'audit', profile: 'profile' }[id];
+      const titleKey = { map: 'map', orgs: 'orgs', partners: 'partners', tokens: 'tokens', audit: 'audit', profile: 'profile' }[id];
       if (titleKey) assert.equal(h1, d[titleKey].title, `${name} heading`);
       if (lang === 'zh') {
         const shown = await interfaceText(page);
@@ -139,19 +141,19 @@ test('keyboard: the skip link leads to the page, and forms work with Tab and Ent
   await page.keyboard.press('Tab');
   await page.keyboard.type('test-password-1');
   await page.keyboard.press('Enter');
-  await ready(page, 'orgs');
+  await ready(page, 'map');
   // On a fresh load, the first Tab reaches the skip link.
   await page.reload();
-  await ready(page, 'orgs');
+  await ready(page, 'map');
   await page.keyboard.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement?.id), 'skip');
   assert.equal(await text(page, '#skip'), 'Skip to content');
   await page.keyboard.press('Enter');
   assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1');
-  assert.match(page.url(), /#\/orgs$/, 'the skip link does not change the route');
+  assert.match(page.url(), /#\/map$/, 'the skip link does not change the route');
   // Every form control of the page has a label.
   for (const [, hash] of PAGES()) {
-    await go(page, hash, hash.startsWith('/orgs/') ? 'org' : hash.slice(1));
+    await go(page, hash, hash.startsWith('/orgs/') ? 'org' : hash.startsWith('/area/') ? 'area' : hash.slice(1));
     const unlabelled = await page.evaluate(() => [...document.querySelectorAll('main input:not([type="hidden"]):not([hidden]), main select, main textarea')]
       .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map((el) => el.name));
     assert.deepEqual(unlabelled, [], `unlabelled controls on ${hash}`);

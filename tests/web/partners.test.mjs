@@ -30,7 +30,7 @@ test('one organisation proposes, the other accepts, either ends it', async () =>
   const b = await openPage(browser, srv.base);
   await login(a, 'rossi');
   await login(b, 'liming');
-  assert.equal(await text(b, 'h1'), '组织', 'li works in Chinese');
+  assert.equal(await text(b, 'h1'), '疫情地图', 'li works in Chinese');
 
   await go(a, '/partners', 'partners');
   assert.equal(await text(a, 'p.empty'), 'No partnerships yet.');

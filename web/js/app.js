@@ -67,9 +67,11 @@ function allowed(page) {
   return session.loggedIn() && session.can(page.minRole);
 }
 
+// The first nav entry the visitor may see: the situation map, which is
+// public; an anonymous visitor with no public page to see logs in.
 function homePath() {
-  if (!session.loggedIn()) return '/login';
   const first = navEntries('main', allowed)[0];
+  if (!session.loggedIn()) return first ? first.path : '/login';
   return first ? first.path : '/profile';
 }
 
@@ -144,8 +146,15 @@ function renderHeader() {
         },
       }, t('nav.menu')) : null,
       nav,
-      h('div', { class: 'tools' }, langSwitch, userMenu)));
+      h('div', { class: 'tools' }, langSwitch, userMenu || loginLink(m))));
   skip.textContent = t('app.skip');
+}
+
+// For anonymous visitors on a public page: a way to log in and come back.
+function loginLink(m) {
+  if (session.loggedIn() || !m || m.page.anonymousOnly) return null;
+  const next = location.hash.replace(/^#/, '');
+  return h('a', { class: 'btn btn-ghost', href: hashFor('/login', { next }), dataset: { act: 'login' } }, t('nav.login'));
 }
 
 function orgLabel(o) {

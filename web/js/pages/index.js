@@ -3,6 +3,8 @@
 // it here.  The order of imports does not matter: nav order is the page's
 // nav.order.
 import './login.js';
+import './map.js';
+import './country.js';
 import './orgs.js';
 import './org.js';
 import './partners.js';
