@@ -25,7 +25,7 @@ OPT = -O2
 endif
 
 CC ?= cc
-PKGS = libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0
+PKGS = libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0 libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN = -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter -Wno-format-truncation -Werror

@@ -8,7 +8,7 @@
 set -eu
 mode=${1:-run}
 pkgs="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
-libsodium-dev libxml2-dev libcmocka-dev sqlite3 libxml2-utils ca-certificates"
+libsodium-dev libxml2-dev libcurl4-openssl-dev libcmocka-dev sqlite3 libxml2-utils ca-certificates"
 case "$mode" in
   run) ;;
   check) pkgs="$pkgs postgresql postgresql-client chromium fonts-noto-cjk clang libclang-rt-14-dev llvm nodejs npm curl procps" ;;

@@ -7,6 +7,7 @@
 #include "cli/serve.h"
 #include "domain/auth.h"
 #include "domain/org.h"
+#include "http/alert_svc.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "http/static.h"
@@ -209,9 +210,17 @@ int serve_run(struct eb_db *db, const struct serve_opts *o, int bootstrap)
 		eb_warn("no web dashboard directory found (use --web DIR); serving the API only");
 	}
 	eb_server_block_signals();
+	struct alert_svc_opts ao;
+	alert_svc_defaults(&ao);
+	app.alerts = alert_svc_start(db, &ao, &d);
+	if (!app.alerts) {
+		eb_static_free(app.assets);
+		return cli_fail("%s", d.msg);
+	}
 	struct eb_server_opts so = {o->bind, o->port, o->threads, 20};
 	struct eb_server *srv = eb_server_start(&app, &so, &d);
 	if (!srv) {
+		alert_svc_stop(app.alerts);
 		eb_static_free(app.assets);
 		return cli_fail("%s", d.msg);
 	}
@@ -219,6 +228,7 @@ int serve_run(struct eb_db *db, const struct serve_opts *o, int bootstrap)
 	snprintf(url, sizeof url, "http://%s:%d/", o->bind, eb_server_port(srv));
 	if (bootstrap && cli_bootstrap(db, url) != 0) {
 		eb_server_stop(srv);
+		alert_svc_stop(app.alerts);
 		eb_static_free(app.assets);
 		return 1;
 	}
@@ -233,6 +243,7 @@ int serve_run(struct eb_db *db, const struct serve_opts *o, int bootstrap)
 		eb_db_name(db), eb_static_count(app.assets));
 	eb_server_wait_signal();
 	eb_server_stop(srv);
+	alert_svc_stop(app.alerts); /* after the server: no stream is left */
 	eb_static_free(app.assets);
 	eb_info("stopped");
 	return 0;

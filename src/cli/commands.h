@@ -12,4 +12,6 @@ int cmd_export(int argc, char **argv); /* cmd_import.c: situation data exports *
 int cmd_indicators(int argc, char **argv);  /* cmd_indicators.c: recompute indicators */
 int cmd_import_risk(int argc, char **argv); /* cmd_risk.c: import who-risk (from cmd_import) */
 
+int cmd_alert(int argc, char **argv); /* cmd_alert.c: CAP alerts import/list/show/export */
+
 #endif

@@ -28,6 +28,7 @@ static const struct {
 	{"indicators", cmd_indicators, "recompute indicators (7-day average, NR14, growth, Rt) per area"},
 	{"rt", cmd_rt, "estimate Rt (Cori method) from a CSV of incidence"},
 	{"cap", cmd_cap, "validate CAP 1.2 alert files"},
+	{"alert", cmd_alert, "import, list, show and export CAP 1.2 alerts"},
 	{"import", cmd_import, "import situation data (WHO, JHU, HXL or mapped CSV)"},
 	{"export", cmd_export, "export situation data as CSV (HXL), JSON or FHIR"},
 	{"routes", cmd_routes, "print the API routes (method, path, least role)"},

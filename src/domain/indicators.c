@@ -267,7 +267,10 @@ enum eb_err indicators_recompute(struct eb_conn *c, const struct indicators_run_
 				 struct indicators_run_stats *st, struct eb_detail *d)
 {
 	memset(st, 0, sizeof *st);
-	const struct areas *ref = areas_default(NULL);
+	struct eb_detail ad = {0};
+	const struct areas *ref = areas_default(&ad);
+	if (!ref) /* without populations NR14, and so every proposal, would be lost */
+		return eb_fail(d, EB_EINTERNAL, NULL, "the area reference is not loaded: %s", ad.msg);
 	double si_mean = o->si_mean > 0 ? o->si_mean : INDICATORS_SI_MEAN;
 	double si_sd = o->si_sd > 0 ? o->si_sd : INDICATORS_SI_SD;
 	if (!(si_mean > 1) || !isfinite(si_mean))

@@ -54,10 +54,13 @@ struct indicators_run_stats {
 };
 
 /*
- * Recomputes the indicators.  Errors: EB_EINVAL (bad option: unknown area
- * code, SI mean <= 1 or sd <= 0, unknown source organisation), EB_ENOTFOUND
- * (--area without public reports), EB_EDB, EB_ENOMEM.  Areas done before an
- * error keep their new rows.  Run by the command line (the operator).
+ * Recomputes the indicators.  An area given by opts->area that has no
+ * public reports any more loses its rows (counted in st->removed).
+ * Errors: EB_EINVAL (bad option: unknown area code, SI mean <= 1 or
+ * sd <= 0, unknown source organisation), EB_EINTERNAL (the area reference,
+ * which gives the populations, is not loaded), EB_EDB, EB_ENOMEM.  Areas
+ * done before an error keep their new rows.  Run by the command line (the
+ * operator).
  */
 enum eb_err indicators_recompute(struct eb_conn *c, const struct indicators_run_opts *o,
 				 struct indicators_run_stats *st, struct eb_detail *d);

@@ -60,6 +60,29 @@ void api_risk_get(struct eb_req *r);
 void api_risk_world(struct eb_req *r);
 void api_risk_proposed(struct eb_req *r);
 
+/* api_alert.c */
+void api_alerts_list(struct eb_req *r);
+void api_alerts_create(struct eb_req *r);
+void api_alerts_import(struct eb_req *r);
+void api_alerts_get(struct eb_req *r);
+void api_alerts_withdraw(struct eb_req *r);
+void api_alerts_cap(struct eb_req *r);
+void api_alerts_edxl(struct eb_req *r);
+void api_alerts_deliveries(struct eb_req *r);
+void api_alerts_approve(struct eb_req *r);
+void api_alerts_decline(struct eb_req *r);
+void api_alerts_issue(struct eb_req *r);
+void api_incidents_list(struct eb_req *r);
+void api_inbox_list(struct eb_req *r);
+void api_inbox_read(struct eb_req *r);
+void api_inbox_ack(struct eb_req *r);
+void api_subscriptions_list(struct eb_req *r);
+void api_subscriptions_create(struct eb_req *r);
+void api_subscriptions_delete(struct eb_req *r);
+void api_events(struct eb_req *r);
+void api_public_alerts(struct eb_req *r);
+void api_feed_atom(struct eb_req *r);
+
 /* Password work done off the request threads (api_auth.c). */
 struct pw_job {
 	char password[256];     /* to hash, if non-empty */

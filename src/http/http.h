@@ -28,6 +28,7 @@ struct eb_conn;
 struct MHD_Connection;
 struct eb_static;
 struct eb_hasher;
+struct eb_alert_svc;
 
 struct eb_limits {
 	size_t max_body;      /* request body bytes */
@@ -42,6 +43,7 @@ struct eb_app {
 	struct eb_limits limits;
 	struct eb_static *assets;  /* web dashboard files, may be NULL */
 	struct eb_hasher *hasher;  /* password hashing off the request threads */
+	struct eb_alert_svc *alerts; /* event streams, webhook delivery, view counts (alert_svc.h); may be NULL */
 	int secure_cookies;        /* add Secure to cookies (behind TLS) */
 	int access_log;
 };
@@ -115,6 +117,29 @@ json_t *eb_req_json(struct eb_req *r);
 int eb_req_page(struct eb_req *r, int *limit, int64_t *after);
 /* Wraps items into {"items": [...], "next_cursor": "..."|null}. */
 json_t *eb_page_json(json_t *items, int limit, int64_t last_id);
+
+/*
+ * Streaming responses, such as server-sent events.  Instead of eb_reply_*,
+ * a handler calls eb_reply_stream; the server sends status 200 with ctype
+ * (chunked) and then calls read(cls, buf, max) whenever the client can take
+ * data.  read returns the number of bytes it copied into buf, 0 when it has
+ * nothing now (the connection is then parked, with no thread and no
+ * polling, until eb_stream_wake), or -1 to end the response.  read runs on
+ * one server thread at a time.  done(cls) runs exactly once, when the
+ * response is over (ended, client gone, server stopping, or the handler
+ * replied otherwise after all); the stream handle is invalid once done has
+ * returned, so whoever wakes it must stop doing so inside done.  The
+ * request's database connection is released when streaming starts.
+ * Returns NULL (after calling done and replying 503) when out of memory.
+ */
+struct eb_stream;
+typedef long (*eb_stream_read_fn)(void *cls, char *buf, size_t max);
+struct eb_stream *eb_reply_stream(struct eb_req *r, const char *ctype,
+				  eb_stream_read_fn read, void (*done)(void *cls),
+				  void *cls);
+/* Makes the server call read again soon.  Thread-safe; cheap when the
+ * stream is not parked. */
+void eb_stream_wake(struct eb_stream *s);
 
 /* Runs fn(arg) on the hashing worker pool, suspending this connection; the
  * handler is called again with r->phase incremented when fn has returned.

@@ -57,6 +57,28 @@ const struct eb_route eb_routes[] = {
 	{"GET", "/api/v1/risk/{id}", api_risk_get, 0, EB_R_PUBLIC},
 	{"POST", "/api/v1/imports/sitreps", api_imports_sitreps, E, EB_R_UPLOAD},
 	{"GET", "/api/v1/exports/sitreps", api_exports_sitreps, 0, EB_R_PUBLIC},
+
+	{"GET", "/api/v1/alerts", api_alerts_list, 0, EB_R_PUBLIC},
+	{"POST", "/api/v1/alerts", api_alerts_create, E, 0},
+	{"POST", "/api/v1/alerts/import", api_alerts_import, E, 0},
+	{"GET", "/api/v1/alerts/{id}", api_alerts_get, 0, EB_R_PUBLIC},
+	{"DELETE", "/api/v1/alerts/{id}", api_alerts_withdraw, E, 0},
+	{"GET", "/api/v1/alerts/{id}/cap", api_alerts_cap, 0, EB_R_PUBLIC},
+	{"GET", "/api/v1/alerts/{id}/edxl", api_alerts_edxl, V, 0},
+	{"GET", "/api/v1/alerts/{id}/deliveries", api_alerts_deliveries, V, 0},
+	{"POST", "/api/v1/alerts/{id}/approve", api_alerts_approve, E, 0},
+	{"POST", "/api/v1/alerts/{id}/decline", api_alerts_decline, E, 0},
+	{"POST", "/api/v1/alerts/{id}/issue", api_alerts_issue, E, 0},
+	{"GET", "/api/v1/incidents", api_incidents_list, 0, EB_R_PUBLIC},
+	{"GET", "/api/v1/inbox", api_inbox_list, V, 0},
+	{"POST", "/api/v1/inbox/{id}/read", api_inbox_read, V, 0},
+	{"POST", "/api/v1/inbox/{id}/ack", api_inbox_ack, E, 0},
+	{"GET", "/api/v1/subscriptions", api_subscriptions_list, V, 0},
+	{"POST", "/api/v1/subscriptions", api_subscriptions_create, E, 0},
+	{"DELETE", "/api/v1/subscriptions/{id}", api_subscriptions_delete, E, 0},
+	{"GET", "/api/v1/events", api_events, V, 0},
+	{"GET", "/api/v1/public/alerts", api_public_alerts, 0, EB_R_PUBLIC},
+	{"GET", "/feeds/alerts.atom", api_feed_atom, 0, EB_R_PUBLIC},
 };
 
 const size_t eb_nroutes = sizeof eb_routes / sizeof eb_routes[0];

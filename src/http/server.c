@@ -43,6 +43,21 @@ struct eb_server {
 	struct eb_workq *wq;
 	int drain_seconds;
 	int port;
+	pthread_mutex_t streams_mu; /* the list and every stream's flags */
+	struct eb_stream *streams;
+};
+
+/* A streaming response (eb_reply_stream).  parked: the connection is
+ * suspended because read had nothing; pending: a wake came while read was
+ * running; closing: the server is stopping. */
+struct eb_stream {
+	struct eb_server *srv;
+	struct MHD_Connection *c;
+	eb_stream_read_fn read;
+	void (*done)(void *cls);
+	void *cls;
+	int parked, pending, closing;
+	struct eb_stream *prev, *next;
 };
 
 static atomic_int inflight;
@@ -65,6 +80,7 @@ struct req_state {
 	void (*dfn)(void *);
 	void *darg;
 	struct eb_server *srv;
+	struct eb_stream *stream; /* set by eb_reply_stream */
 };
 
 void *eb_req_alloc(struct eb_req *r, size_t n)
@@ -442,6 +458,142 @@ int eb_req_defer(struct eb_req *r, void (*fn)(void *), void *arg)
 	return 0;
 }
 
+/* ---- streaming responses ----
+ *
+ * MHD asks stream_reader for data whenever the socket can take some.  When
+ * the stream has nothing, the reader suspends the connection (allowed from
+ * a content reader callback) and returns 0, so a quiet stream costs no
+ * thread and no polling; eb_stream_wake resumes it.  One mutex orders the
+ * two, so a wake between "nothing to send" and the suspension is not lost
+ * (it sets pending and the reader tries again).  On stop every stream is
+ * marked closing and woken, and ends; MHD requires that no connection is
+ * still suspended when the daemon stops. */
+
+struct eb_stream *eb_reply_stream(struct eb_req *r, const char *ctype,
+				  eb_stream_read_fn read, void (*done)(void *cls),
+				  void *cls)
+{
+	struct req_state *st = (struct req_state *)r;
+	struct eb_stream *s = calloc(1, sizeof *s);
+	if (!s) {
+		done(cls);
+		eb_reply_problem(r, 503, "busy", "out of memory", NULL);
+		return NULL;
+	}
+	s->srv = st->srv;
+	s->c = r->mhd;
+	s->read = read;
+	s->done = done;
+	s->cls = cls;
+	st->stream = s;
+	r->status = 200;
+	r->ctype = ctype;
+	r->no_etag = 1;
+	return s;
+}
+
+void eb_stream_wake(struct eb_stream *s)
+{
+	pthread_mutex_lock(&s->srv->streams_mu);
+	if (s->parked) {
+		s->parked = 0;
+		MHD_resume_connection(s->c);
+	} else {
+		s->pending = 1;
+	}
+	pthread_mutex_unlock(&s->srv->streams_mu);
+}
+
+static void add_headers(struct MHD_Response *resp, struct eb_req *r);
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct eb_stream *s = cls;
+	pthread_mutex_t *mu = &s->srv->streams_mu;
+	(void)pos;
+	for (;;) {
+		pthread_mutex_lock(mu);
+		int closing = s->closing;
+		s->pending = 0;
+		pthread_mutex_unlock(mu);
+		if (closing)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		long n = s->read(s->cls, buf, max);
+		if (n < 0)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		if (n > 0)
+			return (ssize_t)n;
+		pthread_mutex_lock(mu);
+		if (s->pending || s->closing) {
+			pthread_mutex_unlock(mu);
+			continue;
+		}
+		s->parked = 1;
+		MHD_suspend_connection(s->c);
+		pthread_mutex_unlock(mu);
+		return 0;
+	}
+}
+
+static void stream_free(void *cls)
+{
+	struct eb_stream *s = cls;
+	s->done(s->cls);
+	pthread_mutex_lock(&s->srv->streams_mu);
+	if (s->prev)
+		s->prev->next = s->next;
+	else if (s->srv->streams == s)
+		s->srv->streams = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	pthread_mutex_unlock(&s->srv->streams_mu);
+	free(s);
+}
+
+/* Ends every stream (server stopping). */
+static void streams_close(struct eb_server *srv)
+{
+	pthread_mutex_lock(&srv->streams_mu);
+	for (struct eb_stream *s = srv->streams; s; s = s->next) {
+		s->closing = 1;
+		if (s->parked) {
+			s->parked = 0;
+			MHD_resume_connection(s->c);
+		}
+	}
+	pthread_mutex_unlock(&srv->streams_mu);
+}
+
+static enum MHD_Result send_stream(struct MHD_Connection *c, struct req_state *st)
+{
+	struct eb_req *r = &st->r;
+	struct eb_stream *s = st->stream;
+	/* A stream may last hours: give the database connection back now. */
+	if (r->db && !eb_in_tx(r->db)) {
+		eb_db_release(r->db);
+		r->db = NULL;
+	}
+	struct MHD_Response *resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, stream_reader, s, stream_free);
+	if (!resp) {
+		s->done(s->cls);
+		free(s);
+		return MHD_NO;
+	}
+	pthread_mutex_lock(&st->srv->streams_mu);
+	s->next = st->srv->streams;
+	if (s->next)
+		s->next->prev = s;
+	st->srv->streams = s;
+	pthread_mutex_unlock(&st->srv->streams_mu);
+	MHD_add_response_header(resp, "Content-Type", r->ctype ? r->ctype : "text/event-stream");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+	add_headers(resp, r);
+	enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 /* ---- the request life cycle ---- */
 
 static int role_allows(const struct eb_route *rt, const struct eb_principal *p)
@@ -494,7 +646,8 @@ static void dispatch(struct req_state *st)
 		st->route->fn(r);
 		return;
 	}
-	if (strncmp(r->path, "/api/", 5) != 0 && strcmp(r->path, "/healthz") != 0) {
+	if (strncmp(r->path, "/api/", 5) != 0 && strcmp(r->path, "/healthz") != 0 &&
+	    strncmp(r->path, "/feeds/", 7) != 0) {
 		if (strcmp(r->method, "GET") && strcmp(r->method, "HEAD")) {
 			eb_reply_problem(r, 405, "method-not-allowed", "web pages are read with GET", NULL);
 			eb_reply_header(r, "Allow", "GET, HEAD");
@@ -719,6 +872,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		}
 	}
 	st->done = 1;
+	if (st->stream && r->status == 200)
+		return send_stream(c, st);
+	if (st->stream) { /* the handler replied otherwise after all */
+		st->stream->done(st->stream->cls);
+		free(st->stream);
+		st->stream = NULL;
+	}
 	return send_reply(c, r);
 }
 
@@ -764,6 +924,7 @@ struct eb_server *eb_server_start(struct eb_app *app, const struct eb_server_opt
 	if (!s)
 		return NULL;
 	s->app = app;
+	pthread_mutex_init(&s->streams_mu, NULL);
 	s->drain_seconds = o->drain_seconds > 0 ? o->drain_seconds : 20;
 	s->wq = eb_workq_new(1, 256);
 	struct sockaddr_in sa;
@@ -808,13 +969,16 @@ void eb_server_stop(struct eb_server *s)
 	if (!s)
 		return;
 	MHD_quiesce_daemon(s->d);
+	streams_close(s);
 	int64_t until = eb_mono_ms() + s->drain_seconds * 1000LL;
 	while (atomic_load(&inflight) > 0 && eb_mono_ms() < until)
 		usleep(10000);
 	if (atomic_load(&inflight) > 0)
 		eb_warn("stopping with %d requests still in flight", atomic_load(&inflight));
+	streams_close(s); /* any that started while draining */
 	MHD_stop_daemon(s->d);
 	eb_workq_free(s->wq);
+	pthread_mutex_destroy(&s->streams_mu);
 	free(s);
 }
 

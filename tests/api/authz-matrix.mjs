@@ -126,6 +126,72 @@ export const rows = [
     }[vis],
     make: async (w) => ({ path: `/api/v1/risk/${await w.riskOf(vis)}` }),
   })),
+  // Alerts, joint statements, advisories (C3) and public alerts (C10).
+  // Records of A: one alert of each CAP scope (restricted and private are
+  // addressed to C), fresh joint-statement drafts with C as co-signer.
+  { route: 'GET /api/v1/alerts', allow: anyone, make: () => ({ path: '/api/v1/alerts?area=KR' }) },
+  {
+    route: 'POST /api/v1/alerts', allow: (c) => c.rel !== 'anon' && c.role !== 'viewer',
+    make: () => ({ path: '/api/v1/alerts', body: { cap: { info: [{ language: 'en', event: 'COVID-19', urgency: 'Expected', severity: 'Minor', certainty: 'Likely', headline: uniq('matrix ') }] }, areas: ['JP'] } }),
+  },
+  {
+    route: 'POST /api/v1/alerts/import', allow: (c) => c.rel !== 'anon' && c.role !== 'viewer',
+    make: (w) => ({ path: '/api/v1/alerts/import', body: w.capXml(uniq('matrix-')), headers: { 'Content-Type': 'application/cap+xml' } }),
+  },
+  ...['public', 'restricted', 'private'].map((scope) => ({
+    route: 'GET /api/v1/alerts/{id}', label: scope,
+    allow: scope === 'public' ? anyone : (c) => c.rel === 'owner' || c.rel === 'listed',
+    make: async (w) => ({ path: `/api/v1/alerts/${await w.alertOf(scope)}` }),
+  })),
+  ...['public', 'restricted', 'private'].map((scope) => ({
+    route: 'GET /api/v1/alerts/{id}/cap', label: scope,
+    allow: scope === 'public' ? anyone : (c) => c.rel === 'owner' || c.rel === 'listed',
+    make: async (w) => ({ path: `/api/v1/alerts/${await w.alertOf(scope)}/cap` }),
+  })),
+  ...['public', 'restricted', 'private'].map((scope) => ({
+    route: 'GET /api/v1/alerts/{id}/edxl', label: scope,
+    allow: scope === 'public' ? loggedIn : (c) => c.rel === 'owner' || c.rel === 'listed',
+    make: async (w) => ({ path: `/api/v1/alerts/${await w.alertOf(scope)}/edxl` }),
+  })),
+  {
+    route: 'GET /api/v1/alerts/{id}/deliveries', allow: (c) => c.rel === 'owner',
+    make: async (w) => ({ path: `/api/v1/alerts/${await w.alertOf('restricted')}/deliveries` }),
+  },
+  {
+    route: 'DELETE /api/v1/alerts/{id}', allow: (c) => c.rel === 'owner' && c.role !== 'viewer',
+    make: async (w) => ({ path: `/api/v1/alerts/${await w.draftStatement(false)}`, method: 'DELETE' }),
+  },
+  ...['approve', 'decline'].map((act) => ({
+    route: `POST /api/v1/alerts/{id}/${act}`, allow: (c) => c.rel === 'listed' && c.role !== 'viewer',
+    make: async (w) => ({ path: `/api/v1/alerts/${await w.draftStatement(false)}/${act}`, body: { note: 'matrix' } }),
+  })),
+  {
+    route: 'POST /api/v1/alerts/{id}/issue', allow: (c) => c.rel === 'owner' && c.role !== 'viewer',
+    make: async (w) => ({ path: `/api/v1/alerts/${await w.draftStatement(true)}/issue` }),
+  },
+  { route: 'GET /api/v1/incidents', allow: anyone, make: () => ({ path: '/api/v1/incidents' }) },
+  { route: 'GET /api/v1/inbox', allow: loggedIn, make: () => ({ path: '/api/v1/inbox' }) },
+  {
+    // Only the addressed organisation has the restricted alert in its inbox.
+    route: 'POST /api/v1/inbox/{id}/read', allow: (c) => c.rel === 'listed',
+    make: async (w) => ({ path: `/api/v1/inbox/${await w.alertOf('restricted')}/read` }),
+  },
+  {
+    route: 'POST /api/v1/inbox/{id}/ack', allow: (c) => c.rel === 'listed' && c.role !== 'viewer',
+    make: async (w) => ({ path: `/api/v1/inbox/${await w.alertOf('private')}/ack` }),
+  },
+  { route: 'GET /api/v1/subscriptions', allow: loggedIn, make: () => ({ path: '/api/v1/subscriptions' }) },
+  {
+    route: 'POST /api/v1/subscriptions', allow: (c) => c.rel !== 'anon' && c.role !== 'viewer',
+    make: () => ({ path: '/api/v1/subscriptions', body: { area: 'KR', kind: 'advisory' } }),
+  },
+  {
+    route: 'DELETE /api/v1/subscriptions/{id}', allow: (c) => c.rel === 'owner' && c.role !== 'viewer',
+    make: async (w) => ({ path: `/api/v1/subscriptions/${await w.subscriptionOf()}`, method: 'DELETE' }),
+  },
+  { route: 'GET /api/v1/events', allow: loggedIn, make: () => ({ path: '/api/v1/events?timeout=0' }) },
+  { route: 'GET /api/v1/public/alerts', allow: anyone, make: () => ({ path: '/api/v1/public/alerts' }) },
+  { route: 'GET /feeds/alerts.atom', allow: anyone, make: () => ({ path: '/feeds/alerts.atom' }) },
   // Last: it ends the caller's session (the test logs in again).
   { route: 'DELETE /api/v1/session', allow: isUser, make: () => ({ path: '/api/v1/session', method: 'DELETE' }), relogin: true },
 ];

@@ -82,6 +82,36 @@ before(async () => {
     }
     return risks[vis];
   };
+  const listedEditor = await loginAs(srv.base, 'listed.editor');
+  const alerts = {};
+  world.alertOf = async (scope) => {
+    if (!alerts[scope]) {
+      const body = {
+        cap: { scope: scope[0].toUpperCase() + scope.slice(1), info: [{ language: 'en', event: 'COVID-19', urgency: 'Expected', severity: 'Moderate', certainty: 'Likely', headline: `matrix ${scope}` }] },
+        areas: ['KR'],
+      };
+      if (scope !== 'public') body.shared_with = [world.C];
+      const r = await ownerEditor.post('/api/v1/alerts', body);
+      assert.equal(r.status, 201, r.text);
+      alerts[scope] = r.json.id;
+    }
+    return alerts[scope];
+  };
+  world.draftStatement = async (approved) => {
+    const r = await ownerEditor.post('/api/v1/alerts', { kind: 'joint_statement', cosigners: [world.C], cap: { info: [{ language: 'en', headline: `matrix statement ${n++}` }] } });
+    assert.equal(r.status, 201, r.text);
+    if (approved) assert.equal((await listedEditor.post(`/api/v1/alerts/${r.json.id}/approve`)).status, 200);
+    return r.json.id;
+  };
+  world.subscriptionOf = async () => {
+    const r = await ownerEditor.post('/api/v1/subscriptions', { area: 'KR' });
+    assert.equal(r.status, 201, r.text);
+    return r.json.id;
+  };
+  world.capXml = (identifier) => `<?xml version="1.0" encoding="UTF-8"?>
+<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>${identifier}</identifier><sender>matrix@example.org</sender>
+<sent>2020-03-01T10:00:00+01:00</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope>
+<info><category>Health</category><event>COVID-19</event><urgency>Expected</urgency><severity>Minor</severity><certainty>Likely</certainty></info></alert>`;
   world.tokenOf = async (org) => {
     cli(srv.db, 'token', 'create', '--org', String(org), '--name', `victim${n++}`, '--role', 'viewer');
     const list = await root.get('/api/v1/audit?limit=1');
