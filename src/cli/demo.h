@@ -29,4 +29,7 @@ typedef int (*demo_loader)(struct eb_db *db, struct eb_conn *c,
 /* NULL-terminated. */
 extern const demo_loader demo_loaders[];
 
+/* The loaders of the capabilities, one file each. */
+int demo_alerts(struct eb_db *db, struct eb_conn *c, const struct eb_principal *who); /* demo_alerts.c */
+
 #endif

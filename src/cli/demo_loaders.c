@@ -4,4 +4,5 @@
 #include "cli/demo.h"
 
 const demo_loader demo_loaders[] = {
+	demo_alerts, /* demo_alerts.c: the joint statement, information exchanges and advisory (C3) */
 	NULL};
