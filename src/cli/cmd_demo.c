@@ -49,6 +49,7 @@ static const struct demo_org demo_orgs[] = {
 	{"who-ug", "international_organisation", "WHO Country Office for Uganda", "世卫组织驻乌干达代表处", "UG", "who"},
 	{"rcsc", "red_cross_society", "Red Cross Society of China", "中国红十字会", "CN", NULL},
 	{"donor-co", "company", "Chinese medical supplies manufacturers (donor group)", "国内有关厂家（捐赠方）", "CN", NULL},
+	{"jhu", "research_institute", "Johns Hopkins University CSSE", "约翰斯·霍普金斯大学系统科学与工程中心", "US", NULL},
 	{"ecdc", "public_health_agency", "European Centre for Disease Prevention and Control", "欧洲疾病预防控制中心", "SE", NULL},
 };
 

@@ -26,10 +26,14 @@ int demo_load(struct eb_db *db);
 
 typedef int (*demo_loader)(struct eb_db *db, struct eb_conn *c,
 			   const struct eb_principal *who);
+int demo_situation(struct eb_db *db, struct eb_conn *c, const struct eb_principal *who);
+
 /* NULL-terminated. */
 extern const demo_loader demo_loaders[];
 
 /* The loaders of the capabilities, one file each. */
+int demo_donations(struct eb_db *db, struct eb_conn *c, const struct eb_principal *who); /* demo_donations.c */
+
 int demo_alerts(struct eb_db *db, struct eb_conn *c, const struct eb_principal *who); /* demo_alerts.c */
 
 #endif
