@@ -161,7 +161,7 @@ test('the map is the home page for anonymous visitors: countries coloured by new
   await page.waitForSelector('.map-box[data-by="risk"]');
   assert.equal(await attr(page, pathOf('IT'), 'data-cat'), 'high');
   assert.equal(await attr(page, pathOf('FR'), 'data-cat'), 'no-assessment');
-  await shot(page, 'map-risk-en');
+  await shot(page, 'situation-map-risk-en');
   await page.selectOption('#map-by', 'cases');
   await page.waitForSelector('.map-box[data-by="cases"]');
 
@@ -180,12 +180,12 @@ test('the map is the home page for anonymous visitors: countries coloured by new
   assert.equal(await text(page, '.map-tip [data-row="risk"] .badge'), '高');
   assert.match(await text(page, '.map-tip [data-row="transmission"] dd'), /社区传播/);
   await page.mouse.move(2, 2);
-  await shot(page, 'map-zh');
+  await shot(page, 'situation-map-zh');
   await page.click('.lang-switch button[data-lang="en"]');
   await ready(page, 'map');
   await mapReady(page, LAST);
   await page.mouse.move(2, 2);
-  await shot(page, 'map-en');
+  await shot(page, 'situation-map-en');
 
   // Clicking a country opens its page.
   await page.click(pathOf('IT'));
@@ -253,11 +253,11 @@ test('an area\'s page: cases with the 7-day average, Rt with its band, the risk 
   assert.deepEqual(await dlg.locator('tr[data-revision]').evaluateAll((trs) => trs.map((tr) => tr.dataset.revision)), ['2', '1']);
   assert.match(await dlg.locator('tr[data-revision="2"]').textContent(), /1,234.*corrected/);
   assert.doesNotMatch(await dlg.locator('tr[data-revision="1"]').textContent(), /1,234|corrected/);
-  await shot(page, 'area-history-en');
+  await shot(page, 'situation-area-history-en');
   await page.keyboard.press('Escape');
   await dlg.waitFor({ state: 'detached' });
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.act), 'history', 'focus back on the button');
-  await shot(page, 'area-en');
+  await shot(page, 'situation-area-en');
 
   // A period: 10 days of March.
   await page.fill('#period-from', '2020-03-01');
@@ -278,7 +278,7 @@ test('an area\'s page: cases with the 7-day average, Rt with its band, the risk 
   await ready(page, 'area');
   await page.waitForSelector('.chart-body[data-chart="rt"][data-drawn="true"]');
   assert.match(await text(page, 'tr[data-report] td:nth-child(6)'), /社区传播/);
-  await shot(page, 'area-zh');
+  await shot(page, 'situation-area-zh');
 
   // A country with subdivisions lists them.
   await go(page, '/area/CN', 'area');
@@ -327,12 +327,12 @@ test('a phone-sized screen: the map and an area page fit the width', async () =>
   await mapReady(page, LAST);
   let overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the map page is ${overflow}px wider than the screen`);
-  await shot(page, 'mobile-map-en');
+  await shot(page, 'situation-mobile-map-en');
   await go(page, '/area/IT', 'area');
   await page.waitForSelector('.chart-body[data-chart="cases"][data-drawn="true"]');
   overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the area page is ${overflow}px wider than the screen`);
-  await shot(page, 'mobile-area-en');
+  await shot(page, 'situation-mobile-area-en');
   page.assertClean();
   await page.context().close();
 });

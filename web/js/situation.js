@@ -124,33 +124,39 @@ export function onePerArea(items) {
 
 // The first and last day with a report visible to the caller:
 // { first, last } or null when there is none.  The API has no call for this
-// yet.  A report (the first by id) names an area and an organisation; the
-// days of that organisation's series for that area are the likely range
-// (imports cover their areas over the same days), which two questions
-// confirm: "a report before the first day?" and "after the last?"
-// (GET /api/v1/sitreps?to=|from=&limit=1).  When one is answered yes, the
-// edge is searched by galloping and bisection with the same question.
+// yet.  The first report by id gives a likely first day, and the series of
+// its area from its organisation a likely last day (imports cover their
+// areas over the same days); two questions confirm them: "a report before
+// the first day?" and "after the last?" (GET /api/v1/sitreps?to=|from=&limit=1).
+// When one is answered yes, that edge is searched by galloping and bisection
+// with the same question.
 // Kept for a few minutes.
 let rangeCache = null;
 const RANGE_TTL_MS = 5 * 60 * 1000;
 
-export async function reportedRange(signal) {
+// onGuess({ first, last }) is called with the likely range as soon as it is
+// known, before the confirmation (the map starts loading the last day then).
+export async function reportedRange(signal, onGuess = null) {
   const who = session.user()?.id ?? 0;
   if (rangeCache && rangeCache.who === who && Date.now() - rangeCache.at < RANGE_TTL_MS) return rangeCache.range;
   const one = await api.get('/api/v1/sitreps', { query: { limit: 1 }, signal });
   let range = null;
   const r0 = one.items?.[0];
   if (r0) {
-    const s = await api.get(`/api/v1/areas/${encodeURIComponent(r0.area)}/series`, { query: { org: r0.owner_org }, signal });
-    const f = dayNum(s.dates?.[0] || r0.date);
-    const l = dayNum(s.dates?.[s.dates.length - 1] || r0.date);
     const any = async (q) => ((await api.get('/api/v1/sitreps', { query: { ...q, limit: 1 }, signal })).items || []).length > 0;
     const before = (d) => any({ to: dayIso(d) });
     const after = (d) => any({ from: dayIso(d) });
-    const [first, last] = await Promise.all([
-      (async () => (await before(f - 1) ? edge(f - 1, -1, dayNum('1900-01-01'), before) : f))(),
-      (async () => (await after(l + 1) ? edge(l + 1, 1, dayNum(today()) + 1, after) : l))(),
-    ]);
+    // Imports write an area's days in order: the first report's day is
+    // likely the first day, checked at once.
+    const k = dayNum(r0.date);
+    const firstP = (async () => (await before(k - 1) ? edge(k - 1, -1, dayNum('1900-01-01'), before) : k))();
+    const lastP = (async () => {
+      const s = await api.get(`/api/v1/areas/${encodeURIComponent(r0.area)}/series`, { query: { org: r0.owner_org }, signal });
+      const l = dayNum(s.dates?.[s.dates.length - 1] || r0.date);
+      onGuess?.({ first: s.dates?.[0] || r0.date, last: dayIso(l) });
+      return await after(l + 1) ? edge(l + 1, 1, dayNum(today()) + 1, after) : l;
+    })();
+    const [first, last] = await Promise.all([firstP, lastP]);
     range = { first: dayIso(first), last: dayIso(last) };
   }
   rangeCache = { who, at: Date.now(), range };

@@ -32,14 +32,22 @@ registerPage({
   async render(ctx) {
     const { signal } = ctx;
     const code = String(ctx.params.code || '').toUpperCase();
-    const [ref] = await Promise.all([areas(), loadCss('/css/situation.css')]);
-    const area = ref.byCode.get(code);
-    if (!area) throw new ApiError(404, { title: 'Not found', detail: t('area.unknown', { code }) });
-    document.title = `${areaName(area)} · epibridge`;
-
     const from = isDay(ctx.query.get('from')) ? ctx.query.get('from') : null;
     const to = isDay(ctx.query.get('to')) ? ctx.query.get('to') : null;
     const period = { from: from || undefined, to: to || undefined };
+    // Everything the charts need is asked for at once; the code is checked
+    // against the reference meanwhile.
+    const data = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/.test(code) ? Promise.all([
+      api.get(`/api/v1/areas/${encodeURIComponent(code)}/series`, { query: period, signal }),
+      api.get('/api/v1/indicators', { query: { area: code, ...period }, signal }),
+      riskHistory(code, signal),
+      chartLib(),
+    ]) : null;
+    data?.catch(() => {});
+    const [ref] = await Promise.all([areas(), loadCss('/css/situation.css')]);
+    const area = ref.byCode.get(code);
+    if (!area || !data) throw new ApiError(404, { title: 'Not found', detail: t('area.unknown', { code }) });
+    document.title = `${areaName(area)} · epibridge`;
 
     const parent = area.parent ? ref.byCode.get(area.parent) : null;
     ctx.el.append(pageHeader(areaName(area), {
@@ -54,14 +62,8 @@ registerPage({
       actions: h('a', { href: '#/map', class: 'btn btn-secondary' }, t('area.backToMap')),
     }));
 
-    const [series, ind, riskList] = await Promise.all([
-      api.get(`/api/v1/areas/${encodeURIComponent(code)}/series`, { query: period, signal }),
-      api.get('/api/v1/indicators', { query: { area: code, ...period }, signal }),
-      riskHistory(code, signal),
-    ]);
-
+    const [series, ind, riskList, uPlot] = await data;
     ctx.el.append(periodForm(ctx, from, to, series));
-    const uPlot = await chartLib();
 
     // Daily cases and the 7-day average; Rt with its band.
     const charts = h('div', { class: 'chart-grid' });
@@ -70,8 +72,9 @@ registerPage({
     const caseCard = chartCard('cases', t('area.chart.cases'));
     const rtCard = chartCard('rt', t('area.chart.rt'));
     charts.append(caseCard.card, rtCard.card);
-    const sourceIds = [series.source_org, ind.source_org].filter((v) => v != null);
-    let orgs = await orgsById(sourceIds.concat(riskList.map((r) => r.owner_org)), signal);
+    // Names of organisations (members only) come after the charts.
+    const orgsP = orgsById([series.source_org, ind.source_org, ...riskList.map((r) => r.owner_org)], signal);
+    const notes = [];
 
     if (!x.length) {
       caseCard.body.append(h('p', { class: 'empty' }, t('area.noSeries')));
@@ -83,8 +86,8 @@ registerPage({
         { label: t('area.chart.newCases'), data: cases, kind: 'bars', colour: '#6b9bd1', digits: 0 },
         { label: t('area.chart.avg7'), data: avg7, kind: 'line', colour: '#c2410c', width: 2.2, digits: 1 },
       ]);
-      caseCard.note.append(t('area.chart.casesSource', { org: orgLabel(orgs, series.source_org) }),
-        ind.source_org != null ? ` ${t('area.chart.indicatorsSource', { org: orgLabel(orgs, ind.source_org) })}` : '');
+      notes.push((orgs) => caseCard.note.prepend(t('area.chart.casesSource', { org: orgLabel(orgs, series.source_org) }),
+        ind.source_org != null ? ` ${t('area.chart.indicatorsSource', { org: orgLabel(orgs, ind.source_org) })}` : ''));
       if (!ind.dates.length) {
         rtCard.body.append(h('p', { class: 'empty' }, t('area.noIndicators')));
       } else {
@@ -102,6 +105,9 @@ registerPage({
         if (hi.some((v) => v != null && v > top)) rtCard.note.append(' ', t('area.chart.rtCapped', { max: fmtNum(top, 0) }));
       }
     }
+
+    let orgs = await orgsP;
+    for (const note of notes) note(orgs);
 
     // The risk assessments, newest first.
     ctx.el.append(section(t('area.risk.title'), riskTable(riskList, orgs)));

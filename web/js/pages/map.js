@@ -103,12 +103,14 @@ function paint(modeId, day, a) {
 
 // ---- data of a day (kept for the slider: going back is instant) ----
 
-const dayCache = new Map();
+const dayCache = new Map(); // key -> { at, p }
 const DAY_CACHE_MAX = 40;
+const DAY_CACHE_MS = 5 * 60 * 1000;
 
 function loadDay(date, signal) {
   const key = `${session.user()?.id ?? 0}|${date}`;
-  if (dayCache.has(key)) return dayCache.get(key);
+  const hit = dayCache.get(key);
+  if (hit && Date.now() - hit.at < DAY_CACHE_MS) return hit.p;
   const p = (async () => {
     const [sit, ind, risk] = await Promise.all([
       api.get(`/api/v1/situation/${date}`, { signal }),
@@ -128,8 +130,9 @@ function loadDay(date, signal) {
       risk: riskBy,
     };
   })();
-  dayCache.set(key, p);
-  p.catch(() => dayCache.delete(key));
+  const entry = { at: Date.now(), p };
+  dayCache.set(key, entry);
+  p.catch(() => { if (dayCache.get(key) === entry) dayCache.delete(key); });
   if (dayCache.size > DAY_CACHE_MAX) dayCache.delete(dayCache.keys().next().value);
   return p;
 }
@@ -140,7 +143,10 @@ let shapesPromise = null;
 
 function shapes() {
   if (!shapesPromise) {
-    shapesPromise = Promise.all([mapLibs(), worldAtlas()]).then(([{ d3, topojson }, topo]) => {
+    shapesPromise = Promise.all([mapLibs(), worldAtlas()]).then(async ([{ d3, topojson }, topo]) => {
+      // Let the requests waiting for answers that arrived meanwhile go out
+      // first: projecting the shapes takes the main thread for a while.
+      await new Promise((resolve) => { setTimeout(resolve, 0); });
       const fc = topojson.feature(topo, topo.objects.countries);
       // Antarctica (010) takes a sixth of the map and has no reports.
       const features = fc.features.filter((f) => f.id !== '010');
@@ -188,15 +194,18 @@ registerPage({
       subtitle: org ? t('map.sharedToo', { org: lang() === 'zh' ? (org.name_zh || org.name_en) : org.name_en }) : t('map.publicOnly'),
     }));
 
+    // The day's data starts loading as early as its date is known: the one
+    // in the address, else the likely last day (confirmed meanwhile).
+    const want = isDay(ctx.query.get('date')) ? ctx.query.get('date') : null;
+    const prefetch = (d) => loadDay(d, signal).catch(() => {});
+    if (want) prefetch(want);
     const [, geo, ref, range] = await Promise.all([
-      loadCss('/css/situation.css'), shapes(), areas(), reportedRange(signal),
+      loadCss('/css/situation.css'), shapes(), areas(),
+      reportedRange(signal, want ? null : (guess) => prefetch(guess.last)),
     ]);
 
     let date = null;
-    if (range) {
-      const want = ctx.query.get('date');
-      date = isDay(want) && want >= range.first && want <= range.last ? want : range.last;
-    }
+    if (range) date = want && want >= range.first && want <= range.last ? want : range.last;
     const first = range ? dayNum(range.first) : 0;
     const last = range ? dayNum(range.last) : 0;
 
