@@ -30,6 +30,7 @@ export const RISK_COLOURS = { low: '#74c476', moderate: '#fed976', high: '#fd8d3
 const NO_REPORT = '#cfd4da';
 const NO_CASES = '#a6d4ec';
 const NO_VALUE = '#eef0f3';
+const NO_ASSESSMENT = '#dde1e6';
 
 // What the map can be coloured by.  value(day, area) -> number or null;
 // thresholds split values into len+1 classes (class i: below thresholds[i]).
@@ -87,7 +88,7 @@ function paint(modeId, day, a) {
   if (!a) return { fill: NO_REPORT, cat: 'no-report', value: null };
   if (modeId === 'risk') {
     const r = day.risk.area.get(a.code);
-    return r ? { fill: RISK_COLOURS[r.level], cat: r.level, value: r.level } : { fill: NO_VALUE, cat: 'no-assessment', value: null };
+    return r ? { fill: RISK_COLOURS[r.level], cat: r.level, value: r.level } : { fill: NO_ASSESSMENT, cat: 'no-assessment', value: null };
   }
   const mode = MODES[modeId];
   const rep = day.reports.get(a.code)?.report;
@@ -279,7 +280,7 @@ registerPage({
       const items = [];
       if (mode.categorical) {
         for (const l of RISK_LEVELS) items.push([RISK_COLOURS[l], t(`risk.level.${l}`), l]);
-        items.push([NO_VALUE, t('map.legend.noAssessment'), 'no-assessment']);
+        items.push([NO_ASSESSMENT, t('map.legend.noAssessment'), 'no-assessment']);
       } else {
         rangeLabels(mode).forEach((label, i) => items.push([mode.palette[i], label, String(i)]));
         items.push([NO_CASES, t('map.legend.noCases'), 'no-cases']);
