@@ -122,45 +122,54 @@ export function onePerArea(items) {
 
 // ---- the days with reports ----
 
-// The first and last day with a report visible to the caller:
-// { first, last } or null when there is none.  The API has no call for this
-// yet.  The first report by id gives a likely first day, and the series of
-// its area from its organisation a likely last day (imports cover their
-// areas over the same days); two questions confirm them: "a report before
-// the first day?" and "after the last?" (GET /api/v1/sitreps?to=|from=&limit=1).
-// When one is answered yes, that edge is searched by galloping and bisection
-// with the same question.
-// Kept for a few minutes.
+// The first and last day with a report visible to the caller.  The API has
+// no call for this yet.  The series of the first report's area from its
+// organisation gives the likely range (imports cover their areas over the
+// same days); two questions confirm it: "a report before the first day?"
+// and "after the last?" (GET /api/v1/sitreps?to=|from=&limit=1, each a
+// scan of the reports on the server).  When one is answered yes, that edge
+// is searched by galloping and bisection with the same question.
+//
+// Resolves to null when there is no report, else to
+//   { range: { first, last }, confirm: () => Promise<{ first, last }> }
+// so that the map draws the likely range at once, asks for the confirmation
+// once its day is drawn (the server answers one request at a time), and
+// adjusts in the rare case it differs.  Confirmed ranges are kept a few
+// minutes.
 let rangeCache = null;
 const RANGE_TTL_MS = 5 * 60 * 1000;
 
-// onGuess({ first, last }) is called with the likely range as soon as it is
-// known, before the confirmation (the map starts loading the last day then).
-export async function reportedRange(signal, onGuess = null) {
+export async function reportedRange(signal) {
   const who = session.user()?.id ?? 0;
-  if (rangeCache && rangeCache.who === who && Date.now() - rangeCache.at < RANGE_TTL_MS) return rangeCache.range;
-  const one = await api.get('/api/v1/sitreps', { query: { limit: 1 }, signal });
-  let range = null;
-  const r0 = one.items?.[0];
-  if (r0) {
-    const any = async (q) => ((await api.get('/api/v1/sitreps', { query: { ...q, limit: 1 }, signal })).items || []).length > 0;
-    const before = (d) => any({ to: dayIso(d) });
-    const after = (d) => any({ from: dayIso(d) });
-    // Imports write an area's days in order: the first report's day is
-    // likely the first day, checked at once.
-    const k = dayNum(r0.date);
-    const firstP = (async () => (await before(k - 1) ? edge(k - 1, -1, dayNum('1900-01-01'), before) : k))();
-    const lastP = (async () => {
-      const s = await api.get(`/api/v1/areas/${encodeURIComponent(r0.area)}/series`, { query: { org: r0.owner_org }, signal });
-      const l = dayNum(s.dates?.[s.dates.length - 1] || r0.date);
-      onGuess?.({ first: s.dates?.[0] || r0.date, last: dayIso(l) });
-      return await after(l + 1) ? edge(l + 1, 1, dayNum(today()) + 1, after) : l;
-    })();
-    const [first, last] = await Promise.all([firstP, lastP]);
-    range = { first: dayIso(first), last: dayIso(last) };
+  if (rangeCache && rangeCache.who === who && Date.now() - rangeCache.at < RANGE_TTL_MS) {
+    const { range } = rangeCache;
+    return range && { range, confirm: () => Promise.resolve(range) };
   }
-  rangeCache = { who, at: Date.now(), range };
-  return range;
+  const one = await api.get('/api/v1/sitreps', { query: { limit: 1 }, signal });
+  const r0 = one.items?.[0];
+  if (!r0) {
+    rangeCache = { who, at: Date.now(), range: null };
+    return null;
+  }
+  const s = await api.get(`/api/v1/areas/${encodeURIComponent(r0.area)}/series`, { query: { org: r0.owner_org }, signal });
+  const f = dayNum(s.dates?.[0] || r0.date);
+  const l = dayNum(s.dates?.[s.dates.length - 1] || r0.date);
+  const any = async (q) => ((await api.get('/api/v1/sitreps', { query: { ...q, limit: 1 }, signal })).items || []).length > 0;
+  const before = (d) => any({ to: dayIso(d) });
+  const after = (d) => any({ from: dayIso(d) });
+  let confirmed = null;
+  const confirm = () => {
+    confirmed ||= (async () => {
+      // One after the other: the server answers them with full scans.
+      const first = await before(f - 1) ? await edge(f - 1, -1, dayNum('1900-01-01'), before) : f;
+      const last = await after(l + 1) ? await edge(l + 1, 1, dayNum(today()) + 1, after) : l;
+      const range = { first: dayIso(first), last: dayIso(last) };
+      rangeCache = { who, at: Date.now(), range };
+      return range;
+    })();
+    return confirmed;
+  };
+  return { range: { first: dayIso(f), last: dayIso(l) }, confirm };
 }
 
 // The farthest day from `known` (where probe is true) in direction dir

@@ -196,19 +196,23 @@ registerPage({
     }));
 
     // The day's data starts loading as early as its date is known: the one
-    // in the address, else the likely last day (confirmed meanwhile).
+    // in the address, else the likely last day.
     const want = isDay(ctx.query.get('date')) ? ctx.query.get('date') : null;
     const prefetch = (d) => loadDay(d, signal).catch(() => {});
     if (want) prefetch(want);
-    const [, geo, ref, range] = await Promise.all([
+    const [, geo, ref, days] = await Promise.all([
       loadCss('/css/situation.css'), shapes(), areas(),
-      reportedRange(signal, want ? null : (guess) => prefetch(guess.last)),
+      reportedRange(signal).then((r) => {
+        if (r && !want) prefetch(r.range.last);
+        return r;
+      }),
     ]);
+    const range = days?.range || null;
 
     let date = null;
     if (range) date = want && want >= range.first && want <= range.last ? want : range.last;
-    const first = range ? dayNum(range.first) : 0;
-    const last = range ? dayNum(range.last) : 0;
+    let first = range ? dayNum(range.first) : 0;
+    let last = range ? dayNum(range.last) : 0;
 
     // Controls: colour by, the day (slider, step, play), go to an area.
     const modeSelect = h('select', { id: 'map-by', name: 'by' },
@@ -498,7 +502,7 @@ registerPage({
     }
     playBtn.addEventListener('click', () => {
       if (playing) { stopPlay(); return; }
-      if (dayNum(date) >= last) goDay(range.first, { immediate: true });
+      if (dayNum(date) >= last) goDay(dayIso(first), { immediate: true });
       playBtn.textContent = '❚❚';
       playBtn.setAttribute('aria-label', t('map.pause'));
       playBtn.title = t('map.pause');
@@ -526,5 +530,18 @@ registerPage({
       mapBox.dataset.state = 'ready';
       for (const p of paths) { p.el.setAttribute('fill', NO_REPORT); p.el.dataset.cat = 'no-report'; }
     }
+
+    // The range confirmed once the map is drawn (in the background): adjust
+    // the slider, and go to the real last day if the map showed the likely one.
+    days?.confirm().then((real) => {
+      if (signal.aborted || (real.first === range.first && real.last === range.last)) return;
+      const wasLast = dayNum(date) === last && !want;
+      first = dayNum(real.first);
+      last = dayNum(real.last);
+      slider.max = String(last - first);
+      const d = want && want >= real.first && want <= real.last ? want
+        : wasLast ? real.last : dayIso(Math.min(Math.max(dayNum(date), first), last));
+      goDay(d, { immediate: true });
+    }, () => {});
   },
 });
