@@ -69,7 +69,10 @@ static const char export_help[] =
 	"        'epibridge import hxl' reads back\n"
 	"  json  {\"items\": [...]} as the API gives reports\n"
 	"  fhir  a FHIR R4 Bundle of MeasureReports, one per area and day\n"
-	"The command line acts as the operator and exports every report.\n";
+	"The command line acts as the operator and exports every report.\n"
+	"\n"
+	"       epibridge export iati|hxl|fts [--public] [--db DB]\n"
+	"writes the donations (see 'epibridge export iati --help').\n";
 
 struct args {
 	const char *db, *visibility, *share_with, *map, *deaths, *source, *format, *area, *from, *to;
@@ -373,6 +376,8 @@ static void on_export_progress(int64_t rows, void *arg)
 int cmd_export(int argc, char **argv)
 {
 	struct args a = {0};
+	if (argc >= 2 && (strcmp(argv[1], "iati") == 0 || strcmp(argv[1], "hxl") == 0 || strcmp(argv[1], "fts") == 0))
+		return cmd_donations_export(argc - 1, argv + 1); /* donations: cmd_donations.c */
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(export_help, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

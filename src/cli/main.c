@@ -30,7 +30,8 @@ static const struct {
 	{"cap", cmd_cap, "validate CAP 1.2 alert files"},
 	{"alert", cmd_alert, "import, list, show and export CAP 1.2 alerts"},
 	{"import", cmd_import, "import situation data (WHO, JHU, HXL or mapped CSV)"},
-	{"export", cmd_export, "export situation data as CSV (HXL), JSON or FHIR"},
+	{"export", cmd_export, "export situation data (CSV/HXL, JSON, FHIR) or donations (IATI, HXL, FTS)"},
+	{"reconcile", cmd_reconcile, "recompute the reconciliation of donations (pledged, shipped, received)"},
 	{"routes", cmd_routes, "print the API routes (method, path, least role)"},
 };
 

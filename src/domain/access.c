@@ -80,6 +80,27 @@ int access_can_read(struct eb_conn *c, const struct eb_principal *who,
 	return 0;
 }
 
+int access_bind_addressed(struct eb_stmt *s, int idx, const struct eb_principal *who,
+			  const char *kind)
+{
+	int64_t org = who->kind == EB_ANON || who->kind == EB_CLI ? 0 : who->org_id;
+	eb_bind_i64(s, idx++, who->kind == EB_CLI);
+	eb_bind_i64(s, idx++, org);
+	eb_bind_i64(s, idx++, org);
+	return access_bind_visible(s, idx, who, kind);
+}
+
+int access_can_read_addressed(struct eb_conn *c, const struct eb_principal *who,
+			      const char *kind, int64_t record_id, int64_t owner_org,
+			      int64_t addressee, enum eb_visibility vis)
+{
+	if (who->kind == EB_CLI)
+		return 1;
+	if (who->kind != EB_ANON && who->org_id && who->org_id == addressee)
+		return 1;
+	return access_can_read(c, who, kind, record_id, owner_org, vis);
+}
+
 enum eb_err access_can_write(const struct eb_principal *who, int64_t owner_org,
 			     enum eb_role min_role, struct eb_detail *d)
 {

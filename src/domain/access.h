@@ -70,6 +70,30 @@ struct eb_stmt;
 int access_bind_visible(struct eb_stmt *s, int idx, const struct eb_principal *who,
 			const char *kind);
 
+/*
+ * Records addressed to an organisation (a pledge to its recipient, and what
+ * hangs off it: shipments, receipts, reconciliation) add one rule to
+ * visibility: the addressee always sees them, whatever their visibility.
+ * The command line, which acts as the operator, sees every such record.
+ * Everyone else follows ACCESS_VISIBLE_SQL.  COL is the column of table T
+ * that holds the addressee's organisation id.  Bind its nine parameters
+ * with access_bind_addressed.  Example:
+ *   "SELECT ... FROM pledges p WHERE " ACCESS_ADDRESSED_SQL("p", "recipient_org")
+ */
+#define ACCESS_ADDRESSED_SQL(T, COL)                                           \
+	"(? <> 0 OR (? <> 0 AND " T "." COL " = ?) OR " ACCESS_VISIBLE_SQL(T) ")"
+
+/* Binds the parameters of ACCESS_ADDRESSED_SQL from idx; returns the next
+ * free index. */
+int access_bind_addressed(struct eb_stmt *s, int idx, const struct eb_principal *who,
+			  const char *kind);
+
+/* access_can_read for a record addressed to organisation `addressee`
+ * (the same rule as ACCESS_ADDRESSED_SQL).  1 or 0. */
+int access_can_read_addressed(struct eb_conn *c, const struct eb_principal *who,
+			      const char *kind, int64_t record_id, int64_t owner_org,
+			      int64_t addressee, enum eb_visibility vis);
+
 /* Whether org a and org b have an active partnership. */
 int access_partners(struct eb_conn *c, int64_t a, int64_t b);
 

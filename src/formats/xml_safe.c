@@ -23,6 +23,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/SAX2.h>
+#include <libxml/uri.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlschemas.h>
 #include <libxml/xmlschemastypes.h>
@@ -45,12 +46,50 @@
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
+/* The directory of the schema this thread is loading (see
+ * xml_safe_schema_load), or NULL: the only place external loads may come
+ * from. */
+static _Thread_local const char *schema_dir;
+
+static int file_has_doctype(const char *path);
+
+/*
+ * libxml2's loader of external resources, replaced for the whole process:
+ * it serves the xsd:include and xsd:import files of the schema being
+ * loaded on this thread, named by a bare file name in that schema's own
+ * directory and free of any DOCTYPE, and refuses everything else (any URL,
+ * any other path, any load outside xml_safe_schema_load).  Documents parsed
+ * by xml_safe_parse never ask for external resources; this closes the door
+ * for every other libxml2 path as well.
+ */
+static xmlParserInputPtr safe_entity_loader(const char *url, const char *id,
+					    xmlParserCtxtPtr ctxt)
+{
+	(void)id;
+	const char *dir = schema_dir;
+	if (!dir || !url)
+		return NULL;
+	const char *p = url;
+	if (strncmp(p, "file://", 7) == 0)
+		p += 7;
+	char *path = xmlURIUnescapeString(p, 0, NULL);
+	xmlParserInputPtr in = NULL;
+	size_t n = strlen(dir);
+	if (path && strncmp(path, dir, n) == 0 && path[n] == '/' && path[n + 1] &&
+	    !strchr(path + n + 1, '/') && !strstr(path + n + 1, "..") &&
+	    !file_has_doctype(path))
+		in = xmlNewInputFromFile(ctxt, path);
+	xmlFree(path);
+	return in;
+}
+
 static void init_once_fn(void)
 {
 	xmlInitParser();
 	/* The built-in XSD types are created lazily and without a lock in
 	 * libxml2 2.9; create them here, once, for xmlSchemaGetPredefinedType. */
 	xmlSchemaInitTypes();
+	xmlSetExternalEntityLoader(safe_entity_loader);
 }
 
 void xml_safe_init(void)
@@ -411,6 +450,19 @@ out:
 	return rc;
 }
 
+/* 1 when the file cannot be read or holds a DOCTYPE (or an entity
+ * declaration): the included schema files must be as plain as the main. */
+static int file_has_doctype(const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	if (file_read(path, SCHEMA_MAX_BYTES, &text, &len, NULL))
+		return 1;
+	int bad = memmem(text, len, "<!DOCTYPE", 9) || memmem(text, len, "<!ENTITY", 8);
+	free(text);
+	return bad;
+}
+
 enum eb_err xml_safe_schema_load(const char *path, struct xml_safe_schema **out,
 				 struct eb_detail *d)
 {
@@ -440,6 +492,18 @@ enum eb_err xml_safe_schema_load(const char *path, struct xml_safe_schema **out,
 	}
 	s->doc = doc;
 
+	/* Includes and imports resolve against the schema's own absolute path,
+	 * and only to files beside it (safe_entity_loader). */
+	char abs[PATH_MAX], dir[PATH_MAX];
+	if (realpath(path, abs)) {
+		doc->URL = xmlStrdup((const xmlChar *)abs);
+		snprintf(dir, sizeof dir, "%s", abs);
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = '\0';
+		schema_dir = dir;
+	}
+
 	struct collector coll;
 	memset(&coll, 0, sizeof coll);
 	struct saved_handlers saved;
@@ -451,6 +515,7 @@ enum eb_err xml_safe_schema_load(const char *path, struct xml_safe_schema **out,
 		xmlSchemaFreeParserCtxt(pctxt);
 	}
 	handlers_restore(&saved);
+	schema_dir = NULL;
 
 	if (!s->schema) {
 		rc = collector_fail(&coll, d, pctxt ? EB_EINVAL : EB_ENOMEM,

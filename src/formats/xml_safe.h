@@ -74,7 +74,12 @@ struct xml_safe_schema;
 /*
  * Loads and compiles the XSD at path (a trusted file of the installation,
  * itself read through xml_safe_parse with a 16 MiB limit: no network, no
- * DTD).  Imports or includes of other schemas are not supported.  On success
+ * DTD).  xsd:include and xsd:import are followed only to files in the
+ * schema's own directory named by a bare file name (IATI's iati-common.xsd
+ * and xml.xsd), each without DOCTYPE or entity declarations; any other
+ * location fails to load.  (The libxml2 loader of external resources is
+ * replaced process-wide by xml_safe_init to enforce this: outside a schema
+ * load, every external load is refused.)  On success
  * *out is owned by the caller (free with xml_safe_schema_free) and may be
  * shared by threads for validation.
  *

@@ -45,6 +45,29 @@ void api_sitreps_get(struct eb_req *r);
 void api_sitreps_changes(struct eb_req *r);
 void api_situation_day(struct eb_req *r);
 
+/* api_donation.c */
+void api_donation_items_list(struct eb_req *r);
+void api_donation_items_create(struct eb_req *r);
+void api_donation_needs_list(struct eb_req *r);
+void api_donation_needs_create(struct eb_req *r);
+void api_donation_needs_get(struct eb_req *r);
+void api_donation_needs_update(struct eb_req *r);
+void api_pledges_list(struct eb_req *r);
+void api_pledges_create(struct eb_req *r);
+void api_pledges_get(struct eb_req *r);
+void api_pledges_update(struct eb_req *r);
+void api_pledges_amend(struct eb_req *r);
+void api_pledge_shipments_list(struct eb_req *r);
+void api_pledge_shipments_create(struct eb_req *r);
+void api_shipments_get(struct eb_req *r);
+void api_shipments_update(struct eb_req *r);
+void api_shipments_transition(struct eb_req *r);
+void api_shipments_receive(struct eb_req *r);
+void api_recon_list(struct eb_req *r);
+void api_recon_pledge(struct eb_req *r);
+void api_recon_needs(struct eb_req *r);
+void api_exports_donations(struct eb_req *r);
+
 /* api_import.c */
 void api_imports_sitreps(struct eb_req *r);
 void api_exports_sitreps(struct eb_req *r);

@@ -2,8 +2,10 @@
 // record owned by organisation A.  A caller is described by
 //   rel:  'owner' (member of A), 'partner' (member of B, partner of A),
 //         'listed' (member of C, named in the record's share list),
-//         'unrelated' (member of D), 'operator' (admin of the operating
-//         organisation), 'anon' (no credentials)
+//         'unrelated' (member of D), 'recipient' (member of E, to which a
+//         record such as a pledge is addressed; unrelated otherwise),
+//         'operator' (admin of the operating organisation), 'anon' (no
+//         credentials)
 //   role: 'admin' | 'editor' | 'viewer'
 //   via:  'session' | 'token'
 // Each row gives the request (built by `make`, which may set up a fresh
@@ -17,6 +19,18 @@ const loggedIn = (c) => c.rel !== 'anon';
 const admin = (c) => c.rel !== 'anon' && c.role === 'admin';
 const ownerAdmin = (c) => (c.rel === 'owner' && c.role === 'admin') || c.rel === 'operator';
 const ownerMember = (c) => c.rel === 'owner' || c.rel === 'operator';
+
+// Reading a shared record: by visibility; a record addressed to the
+// recipient organisation (a pledge) is also always seen by it.
+const visibleTo = (vis) => ({
+  private: (c) => c.rel === 'owner',
+  partners: (c) => c.rel === 'owner' || c.rel === 'partner',
+  listed: (c) => c.rel === 'owner' || c.rel === 'listed',
+  public: anyone,
+}[vis]);
+const addressedTo = (vis) => (c) => c.rel === 'recipient' || visibleTo(vis)(c);
+// Changing a record: an editor or admin of the owner organisation.
+const ownerEditor = (c) => c.rel === 'owner' && c.role !== 'viewer';
 
 let seq = 0;
 const uniq = (p) => `${p}${process.pid}x${seq++}`;
@@ -192,6 +206,81 @@ export const rows = [
   { route: 'GET /api/v1/events', allow: loggedIn, make: () => ({ path: '/api/v1/events?timeout=0' }) },
   { route: 'GET /api/v1/public/alerts', allow: anyone, make: () => ({ path: '/api/v1/public/alerts' }) },
   { route: 'GET /feeds/alerts.atom', allow: anyone, make: () => ({ path: '/feeds/alerts.atom' }) },
+  // Supply donations (C4).  A pledge is owned by A (the donor) and addressed
+  // to E (the recipient), who always sees it; batches and reconciliation
+  // are seen with their pledge.
+  { route: 'GET /api/v1/donations/items', allow: anyone, make: () => ({ path: '/api/v1/donations/items' }) },
+  {
+    route: 'POST /api/v1/donations/items', allow: admin,
+    make: () => ({ path: '/api/v1/donations/items', body: { code: uniq('matrix_item_'), name_en: 'Matrix item', name_zh: '矩阵物资', unit: 'piece', category: 'other' } }),
+  },
+  { route: 'GET /api/v1/donations/needs', allow: anyone, make: () => ({ path: '/api/v1/donations/needs' }) },
+  {
+    route: 'POST /api/v1/donations/needs', allow: (c) => c.rel !== 'anon' && c.role !== 'viewer',
+    make: () => ({ path: '/api/v1/donations/needs', body: { item: 'medical_mask', quantity: 10, country: 'KR', visibility: 'private' } }),
+  },
+  ...['private', 'partners', 'listed', 'public'].map((vis) => ({
+    route: 'GET /api/v1/donations/needs/{id}', label: vis, allow: visibleTo(vis),
+    make: async (w) => ({ path: `/api/v1/donations/needs/${await w.needOf(vis)}` }),
+  })),
+  {
+    route: 'PATCH /api/v1/donations/needs/{id}', allow: ownerEditor,
+    make: async (w) => ({ path: `/api/v1/donations/needs/${await w.needOf('public')}`, body: { note: uniq('n') } }),
+  },
+  { route: 'GET /api/v1/donations/pledges', allow: anyone, make: () => ({ path: '/api/v1/donations/pledges' }) },
+  {
+    // Any organisation pledges in its own name (to another organisation).
+    route: 'POST /api/v1/donations/pledges', allow: (c) => c.rel !== 'anon' && c.role !== 'viewer',
+    make: (w, c) => ({
+      path: '/api/v1/donations/pledges',
+      body: { recipient_org: c.rel === 'recipient' ? w.A : w.E, donor_type: 'ngo', country: 'KR', lines: [{ item: 'gloves', quantity: 5 }] },
+    }),
+  },
+  ...['private', 'partners', 'listed', 'public'].flatMap((vis) => [
+    { route: 'GET /api/v1/donations/pledges/{id}', label: vis, allow: addressedTo(vis), make: async (w) => ({ path: `/api/v1/donations/pledges/${await w.pledgeOf(vis)}` }) },
+    { route: 'GET /api/v1/donations/pledges/{id}/shipments', label: vis, allow: addressedTo(vis), make: async (w) => ({ path: `/api/v1/donations/pledges/${await w.pledgeOf(vis)}/shipments` }) },
+    { route: 'GET /api/v1/donations/shipments/{id}', label: vis, allow: addressedTo(vis), make: async (w) => ({ path: `/api/v1/donations/shipments/${await w.shipmentOf(vis)}` }) },
+    { route: 'GET /api/v1/donations/reconciliation/pledges/{id}', label: vis, allow: addressedTo(vis), make: async (w) => ({ path: `/api/v1/donations/reconciliation/pledges/${await w.pledgeOf(vis)}` }) },
+  ]),
+  {
+    route: 'PATCH /api/v1/donations/pledges/{id}', allow: ownerEditor,
+    make: async (w) => ({ path: `/api/v1/donations/pledges/${await w.pledgeOf('partners')}`, body: { note: uniq('p') } }),
+  },
+  {
+    route: 'POST /api/v1/donations/pledges/{id}/amendments', allow: ownerEditor,
+    make: async (w) => ({ path: `/api/v1/donations/pledges/${await w.pledgeOf('partners')}/amendments`, body: { reason: 'matrix', lines: [{ line: 1, quantity: 1000000000 + seq++ }] } }),
+  },
+  {
+    route: 'POST /api/v1/donations/pledges/{id}/shipments', allow: ownerEditor,
+    make: async (w) => ({ path: `/api/v1/donations/pledges/${await w.pledgeOf('public')}/shipments`, body: { lines: [{ line: 1, quantity: 1 }] } }),
+  },
+  {
+    route: 'PATCH /api/v1/donations/shipments/{id}', allow: ownerEditor,
+    make: async (w) => ({ path: `/api/v1/donations/shipments/${await w.shipmentOf('public')}`, body: { waybill: uniq('WB') } }),
+  },
+  {
+    // Only the donor sets a batch off ...
+    route: 'POST /api/v1/donations/shipments/{id}/transitions', label: 'dispatched', allow: ownerEditor,
+    make: async (w) => ({ path: `/api/v1/donations/shipments/${await w.shipmentIn('planned', 'public')}/transitions`, body: { to: 'dispatched', on: '2020-03-01' } }),
+  },
+  {
+    // ... either party reports its arrival ...
+    route: 'POST /api/v1/donations/shipments/{id}/transitions', label: 'arrived',
+    allow: (c) => (c.rel === 'owner' || c.rel === 'recipient') && c.role !== 'viewer',
+    make: async (w) => ({ path: `/api/v1/donations/shipments/${await w.shipmentIn('dispatched', 'public')}/transitions`, body: { to: 'arrived', on: '2020-03-02' } }),
+  },
+  {
+    // ... and only the recipient records the receipt.
+    route: 'POST /api/v1/donations/shipments/{id}/receipt', allow: (c) => c.rel === 'recipient' && c.role !== 'viewer',
+    make: async (w) => ({ path: `/api/v1/donations/shipments/${await w.shipmentIn('arrived', 'public')}/receipt`, body: { received_on: '2020-03-03' } }),
+  },
+  ...['pledge', 'donor', 'recipient', 'item'].map((by) => ({
+    route: 'GET /api/v1/donations/reconciliation', label: by, allow: anyone, make: () => ({ path: `/api/v1/donations/reconciliation?by=${by}` }),
+  })),
+  { route: 'GET /api/v1/donations/reconciliation/needs', allow: anyone, make: () => ({ path: '/api/v1/donations/reconciliation/needs' }) },
+  ...['iati', 'hxl', 'fts'].map((format) => ({
+    route: 'GET /api/v1/exports/donations', label: format, allow: anyone, make: () => ({ path: `/api/v1/exports/donations?format=${format}` }),
+  })),
   // Last: it ends the caller's session (the test logs in again).
   { route: 'DELETE /api/v1/session', allow: isUser, make: () => ({ path: '/api/v1/session', method: 'DELETE' }), relogin: true },
 ];

@@ -25,8 +25,10 @@ before(async () => {
   world.B = addOrg('Partner Ministry', 'KR');
   world.C = addOrg('Listed Ministry', 'IT');
   world.D = addOrg('Unrelated Ministry', 'BR');
+  // E receives what A donates (C4): the 'recipient' relation.
+  world.E = addOrg('Recipient Ministry', 'KR');
   cli(srv.db, 'org', 'partner', String(world.A), String(world.B));
-  const orgOf = { owner: world.A, partner: world.B, listed: world.C, unrelated: world.D };
+  const orgOf = { owner: world.A, partner: world.B, listed: world.C, unrelated: world.D, recipient: world.E };
   for (const [rel, org] of Object.entries(orgOf)) {
     for (const role of ['admin', 'editor', 'viewer']) {
       addUser(org, `${rel}.${role}`, role);
@@ -112,6 +114,44 @@ before(async () => {
 <alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>${identifier}</identifier><sender>matrix@example.org</sender>
 <sent>2020-03-01T10:00:00+01:00</sent><status>Actual</status><msgType>Alert</msgType><scope>Public</scope>
 <info><category>Health</category><event>COVID-19</event><urgency>Expected</urgency><severity>Minor</severity><certainty>Likely</certainty></info></alert>`;
+  // Donations (C4): pledges from A (the donor) to E (the recipient).
+  const pledges = {};
+  world.pledgeOf = async (vis) => {
+    if (!pledges[vis]) {
+      const body = { recipient_org: world.E, donor_type: 'government', country: 'KR', visibility: vis, lines: [{ item: 'medical_mask', quantity: 1000000000 }] };
+      if (vis === 'listed') body.shared_with = [world.C];
+      const r = await ownerEditor.post('/api/v1/donations/pledges', body);
+      assert.equal(r.status, 201, r.text);
+      pledges[vis] = r.json.id;
+    }
+    return pledges[vis];
+  };
+  world.shipmentIn = async (status, vis = 'private') => {
+    const p = await world.pledgeOf(vis);
+    const r = await ownerEditor.post(`/api/v1/donations/pledges/${p}/shipments`, { lines: [{ item: 'medical_mask', quantity: 1 }] });
+    assert.equal(r.status, 201, r.text);
+    for (const to of { planned: [], dispatched: ['dispatched'], arrived: ['dispatched', 'arrived'] }[status]) {
+      const t = await ownerEditor.post(`/api/v1/donations/shipments/${r.json.id}/transitions`, { to, on: '2020-03-01' });
+      assert.equal(t.status, 200, t.text);
+    }
+    return r.json.id;
+  };
+  const shipments = {};
+  world.shipmentOf = async (vis) => {
+    if (!shipments[vis]) shipments[vis] = await world.shipmentIn('planned', vis);
+    return shipments[vis];
+  };
+  const needs = {};
+  world.needOf = async (vis) => {
+    if (!needs[vis]) {
+      const body = { item: 'gloves', quantity: 1000, country: 'JP', visibility: vis };
+      if (vis === 'listed') body.shared_with = [world.C];
+      const r = await ownerEditor.post('/api/v1/donations/needs', body);
+      assert.equal(r.status, 201, r.text);
+      needs[vis] = r.json.id;
+    }
+    return needs[vis];
+  };
   world.tokenOf = async (org) => {
     cli(srv.db, 'token', 'create', '--org', String(org), '--name', `victim${n++}`, '--role', 'viewer');
     const list = await root.get('/api/v1/audit?limit=1');
