@@ -23,7 +23,7 @@ count_node() { # file -> "pass fail"
 }
 count_plain() { # file -> "pass fail" from a "N passed, N failed" line
   line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -1)
-  p=$(echo "$line" | sed -E 's/.* ?([0-9]+) passed.*/\1/; s/^[^0-9]*//')
+  p=$(echo "$line" | sed -E 's/^(.*[^0-9])?([0-9]+) passed.*/\2/')
   f=$(echo "$line" | sed -E 's/.*, ([0-9]+) failed.*/\1/')
   echo "${p:-0} ${f:-0}"
 }

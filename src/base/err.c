@@ -22,6 +22,7 @@ const char *eb_strerror(enum eb_err e)
 	case EB_EDB: return "database error";
 	case EB_ETHROTTLE: return "too many attempts";
 	case EB_EINTERNAL: return "internal error";
+	case EB_EBUSY: return "busy, retry";
 	}
 	return "unknown error";
 }

@@ -25,7 +25,8 @@ enum eb_err {
 	EB_EIO = -9,       /* file or network error */
 	EB_EDB = -10,      /* database error */
 	EB_ETHROTTLE = -11,/* too many attempts */
-	EB_EINTERNAL = -12
+	EB_EINTERNAL = -12,
+	EB_EBUSY = -13     /* temporarily unavailable (database busy); retry */
 };
 
 struct eb_detail {

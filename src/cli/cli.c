@@ -30,6 +30,17 @@ struct eb_db *cli_open_db(const char *url, int pool)
 	return db;
 }
 
+struct eb_db *cli_open_existing_db(const char *url, int pool)
+{
+	int pg = strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+	const char *path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
+	if (!pg && access(path, F_OK) != 0) {
+		cli_fail("no database at %s (check --db; 'epibridge serve --db %s' creates one)", path, path);
+		return NULL;
+	}
+	return cli_open_db(url, pool);
+}
+
 struct eb_principal cli_principal(void)
 {
 	struct eb_principal p = {0};

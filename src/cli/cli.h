@@ -18,6 +18,10 @@ struct eb_db;
 const char *cli_db_url(const char *opt);
 /* Opens (and migrates) the database; prints the error and returns NULL. */
 struct eb_db *cli_open_db(const char *url, int pool);
+/* The same for commands that only make sense on an existing database
+ * (audit, backup): a SQLite file that does not exist is an error rather
+ * than a new empty database. */
+struct eb_db *cli_open_existing_db(const char *url, int pool);
 /* The principal of the command line: the operator, admin. */
 struct eb_principal cli_principal(void);
 /* Prints "epibridge: <message>" to stderr; returns 1 (exit status). */

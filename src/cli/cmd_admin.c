@@ -89,7 +89,8 @@ static const char org_help[] =
 	"       epibridge org add --kind KIND --name-en NAME [--name-zh NAME] --country CC\n"
 	"                         [--parent ID] [--operator] [--db DB]\n"
 	"       epibridge org show ID [--db DB]\n"
-	"       epibridge org partner ID1 ID2 [--db DB]   (an active partnership)\n\n"
+	"       epibridge org partner ID1 ID2 [--db DB]   (an active partnership)\n"
+	"       epibridge org operator ID [off] [--db DB] (its admins administer every organisation)\n\n"
 	"KIND is one of: ministry_of_health public_health_agency embassy consulate\n"
 	"international_organisation ngo red_cross_society company hospital\n"
 	"research_institute local_government volunteer_group government.\n"
@@ -159,8 +160,14 @@ int cmd_org(int argc, char **argv)
 			json_object_set_new(in, "parent_id", json_integer(a.parent));
 		e = org_create(c, &who, in, &out, &d);
 		json_decref(in);
-		if (!e && a.operator_flag)
-			e = org_set_operator(c, json_integer_value(json_object_get(out, "id")), &d);
+		if (!e && a.operator_flag) {
+			int64_t id = json_integer_value(json_object_get(out, "id"));
+			json_decref(out);
+			out = NULL;
+			e = org_set_operator(c, &who, id, 1, &d);
+			if (!e)
+				e = org_get(c, &who, id, &out, &d);
+		}
 		if (!e)
 			print_json(out);
 	} else if (strcmp(sub, "show") == 0 && pos < argc + 0) {
@@ -169,6 +176,13 @@ int cmd_org(int argc, char **argv)
 			e = eb_fail(&d, EB_EINVAL, NULL, "give an organisation id");
 		else if (!(e = org_get(c, &who, id, &out, &d)))
 			print_json(out);
+	} else if (strcmp(sub, "operator") == 0 && pos < argc) {
+		int64_t id;
+		int on = !(pos + 1 < argc && strcmp(argv[pos + 1], "off") == 0);
+		if (eb_parse_i64(argv[pos], 1, INT64_MAX, &id))
+			e = eb_fail(&d, EB_EINVAL, NULL, "give an organisation id");
+		else if (!(e = org_set_operator(c, &who, id, on, &d)))
+			printf("organisation %lld is %s an operator\n", (long long)id, on ? "now" : "no longer");
 	} else if (strcmp(sub, "partner") == 0 && pos + 1 < argc + 0) {
 		int64_t x, y;
 		if (eb_parse_i64(argv[pos], 1, INT64_MAX, &x) || eb_parse_i64(argv[pos + 1], 1, INT64_MAX, &y))
@@ -387,7 +401,7 @@ int cmd_audit(int argc, char **argv)
 	int rc = parse(argc - 1, argv + 1, &a);
 	if (rc)
 		return rc;
-	struct eb_db *db = cli_open_db(cli_db_url(a.db), 1);
+	struct eb_db *db = cli_open_existing_db(cli_db_url(a.db), 1);
 	if (!db)
 		return 1;
 	struct eb_conn *c = eb_db_acquire(db);
@@ -452,7 +466,7 @@ int cmd_backup(int argc, char **argv)
 		return 2;
 	}
 	const char *file = argv[optind];
-	struct eb_db *db = cli_open_db(cli_db_url(a.db), 1);
+	struct eb_db *db = cli_open_existing_db(cli_db_url(a.db), 1);
 	if (!db)
 		return 1;
 	struct eb_detail d = {0};

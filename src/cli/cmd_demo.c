@@ -83,6 +83,16 @@ const struct demo_org *demo_org_table(size_t *n)
 	return demo_orgs;
 }
 
+/* Marks the demo's operator organisation once (the audit log keeps one
+ * row, however often the demo is loaded). */
+static void org_set_operator_once(struct eb_conn *c, const struct eb_principal *who, int64_t id)
+{
+	json_t *o = NULL;
+	if (org_get(c, who, id, &o, NULL) == EB_OK && !json_is_true(json_object_get(o, "operator")))
+		org_set_operator(c, who, id, 1, NULL);
+	json_decref(o);
+}
+
 static int load_orgs(struct eb_conn *c, const struct eb_principal *who)
 {
 	struct eb_detail d = {0};
@@ -128,7 +138,7 @@ static int load_orgs(struct eb_conn *c, const struct eb_principal *who)
 		}
 	}
 	cli_progress_end();
-	org_set_operator(c, demo_org_id(c, "operator"), NULL);
+	org_set_operator_once(c, who, demo_org_id(c, "operator"));
 	for (size_t i = 0; i < sizeof demo_partners / sizeof demo_partners[0]; i++) {
 		int64_t a = demo_org_id(c, demo_partners[i][0]), b = demo_org_id(c, demo_partners[i][1]);
 		enum eb_err e = org_partner_link(c, who, a, b, &d);

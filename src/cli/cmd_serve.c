@@ -77,7 +77,7 @@ int cli_bootstrap(struct eb_db *db, const char *base_url)
 		org_id = json_integer_value(json_object_get(org, "id"));
 		json_decref(org);
 	}
-	org_set_operator(c, org_id, NULL);
+	org_set_operator(c, &cli, org_id, 1, NULL);
 	char pw[25], hash[AUTH_HASH_MAX];
 	eb_random_hex(pw, 12);
 	if (auth_hash_password(pw, hash) != EB_OK) {
@@ -123,6 +123,8 @@ static void serve_usage(FILE *f)
 	      "  --max-body BYTES   largest request body (default 1048576)\n"
 	      "  --max-upload BYTES largest CSV upload to /api/v1/imports (default 67108864)\n"
 	      "  --secure-cookies   mark cookies Secure (when served behind HTTPS)\n"
+	      "  --trusted-proxy IP the reverse proxy's address: for its requests the client is\n"
+	      "                     the last address in X-Forwarded-For (login throttling, logs)\n"
 	      "  --quiet            no access log\n"
 	      "  --port-file FILE   write the bound port to FILE (for tests)\n", f);
 }
@@ -135,7 +137,7 @@ int serve_parse(int argc, char **argv, struct serve_opts *o)
 		{"web", required_argument, 0, 'w'}, {"max-body", required_argument, 0, 'm'},
 		{"max-upload", required_argument, 0, 'U'},
 		{"secure-cookies", no_argument, 0, 's'}, {"quiet", no_argument, 0, 'q'},
-		{"port-file", required_argument, 0, 'P'}, {"load-only", no_argument, 0, 'L'},
+		{"port-file", required_argument, 0, 'P'}, {"trusted-proxy", required_argument, 0, 'T'}, {"load-only", no_argument, 0, 'L'},
 		{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
 	int ch;
 	int64_t v;
@@ -155,6 +157,7 @@ int serve_parse(int argc, char **argv, struct serve_opts *o)
 			o->threads = (int)v;
 			break;
 		case 'w': o->web = optarg; break;
+		case 'T': o->trusted_proxy = optarg; break;
 		case 'm':
 			if (eb_parse_i64(optarg, 1024, 1 << 30, &v))
 				return cli_fail("--max-body must be between 1024 and 1073741824 bytes");
@@ -201,6 +204,7 @@ int serve_run(struct eb_db *db, const struct serve_opts *o, int bootstrap)
 	app.limits.max_string = 10000;
 	app.limits.max_page = 1000;
 	app.secure_cookies = o->secure_cookies;
+	app.trusted_proxy = o->trusted_proxy;
 	app.access_log = !o->quiet;
 	serve_hooks(&app);
 	if (web) {

@@ -10,7 +10,7 @@ struct eb_db;
 struct eb_app;
 
 struct serve_opts {
-	const char *db, *bind, *web, *port_file;
+	const char *db, *bind, *web, *port_file, *trusted_proxy;
 	int port, threads, secure_cookies, quiet, help, load_only;
 	size_t max_body;
 	size_t max_upload;

@@ -283,11 +283,29 @@ int64_t org_find(struct eb_conn *c, const char *name_en)
 	return id;
 }
 
-enum eb_err org_set_operator(struct eb_conn *c, int64_t id, struct eb_detail *d)
+enum eb_err org_set_operator(struct eb_conn *c, const struct eb_principal *who,
+			     int64_t id, int on, struct eb_detail *d)
 {
-	char ids[24];
+	if (who->kind != EB_CLI)
+		return eb_fail(d, EB_EPERM, NULL, "only the command line names the operating organisation");
+	json_t *before = NULL, *after = NULL;
+	enum eb_err e = load_org(c, id, &before, d);
+	if (e)
+		return e;
+	if ((e = eb_begin(c, d))) {
+		json_decref(before);
+		return e;
+	}
+	char ids[24], flag[2] = {on ? '1' : '0', 0};
 	snprintf(ids, sizeof ids, "%" PRId64, id);
-	return eb_run(c, "UPDATE orgs SET operator = 1 WHERE id = CAST(? AS BIGINT)", NULL, d, 1, ids);
+	e = eb_run(c, "UPDATE orgs SET operator = CAST(? AS INTEGER) WHERE id = CAST(? AS BIGINT)", NULL, d, 2, flag, ids);
+	if (!e)
+		e = load_org(c, id, &after, d);
+	if (!e)
+		e = audit_append(c, who, "update", "org", id, before, after, d);
+	json_decref(before);
+	json_decref(after);
+	return finish(c, e, d);
 }
 
 /* ---- users ---- */
@@ -366,7 +384,7 @@ enum eb_err org_user_create(struct eb_conn *c, const struct eb_principal *who,
 	int64_t now = eb_now_ms(), id = 0;
 	struct eb_stmt *s = eb_stmt(c,
 		"INSERT INTO users (org_id, login, name, email, role, pw_hash, lang, disabled, created_at, updated_at) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?) RETURNING id", d);
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", d);
 	if (!s) {
 		e = EB_EDB;
 	} else {
@@ -378,8 +396,9 @@ enum eb_err org_user_create(struct eb_conn *c, const struct eb_principal *who,
 		eb_bind_text(s, 5, eb_jstr(in, "role"));
 		eb_bind_text(s, 6, pw_hash);
 		eb_bind_text(s, 7, lang ? lang : "en");
-		eb_bind_i64(s, 8, now);
+		eb_bind_i64(s, 8, json_is_true(json_object_get(in, "disabled")));
 		eb_bind_i64(s, 9, now);
+		eb_bind_i64(s, 10, now);
 		int rc = eb_step(s, d);
 		if (rc == EB_ROW)
 			id = eb_col_i64(s, 0);
@@ -498,6 +517,10 @@ enum eb_err org_user_update(struct eb_conn *c, const struct eb_principal *who,
 	    strcmp(eb_jstr(patch, "role"), "admin") != 0) {
 		json_decref(before);
 		return eb_fail(d, EB_ECONFLICT, "/role", "you cannot remove your own admin role; ask another admin");
+	}
+	if (who->user_id == id && json_is_true(json_object_get(patch, "disabled"))) {
+		json_decref(before);
+		return eb_fail(d, EB_ECONFLICT, "/disabled", "you cannot disable your own account; ask another admin");
 	}
 	e = update_user(c, who, id, patch, pw_hash, before, out, d);
 	json_decref(before);

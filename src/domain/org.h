@@ -33,8 +33,10 @@ enum eb_err org_list(struct eb_conn *c, const struct eb_principal *who,
 		     struct eb_detail *d);
 /* Finds an organisation id by English name (exact), 0 if none. */
 int64_t org_find(struct eb_conn *c, const char *name_en);
-/* Marks an organisation as the operator (CLI bootstrap only). */
-enum eb_err org_set_operator(struct eb_conn *c, int64_t id, struct eb_detail *d);
+/* Marks (on = 1) or unmarks an organisation as an operator of the
+ * deployment.  Only the command line may; audited. */
+enum eb_err org_set_operator(struct eb_conn *c, const struct eb_principal *who,
+			     int64_t id, int on, struct eb_detail *d);
 
 /* Users.  org_user_check validates a creation request before the caller
  * spends time hashing its password. */

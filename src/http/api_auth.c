@@ -17,6 +17,26 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Behind a reverse proxy every peer is the proxy: when the peer is the
+ * trusted proxy, the client is the last address it appended to
+ * X-Forwarded-For. */
+static void forwarded_addr(struct eb_req *r, char *out, size_t n)
+{
+	const char *xff = eb_req_header(r, "X-Forwarded-For");
+	if (!xff)
+		return;
+	const char *last = strrchr(xff, ',');
+	last = last ? last + 1 : xff;
+	while (*last == ' ')
+		last++;
+	char ip[64];
+	snprintf(ip, sizeof ip, "%s", last);
+	ip[strcspn(ip, " \t")] = '\0';
+	unsigned char buf[16];
+	if (inet_pton(AF_INET, ip, buf) == 1 || inet_pton(AF_INET6, ip, buf) == 1)
+		snprintf(out, n, "%s", ip);
+}
+
 void eb_req_addr(struct eb_req *r, char *out, size_t n)
 {
 	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->mhd, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
@@ -27,6 +47,8 @@ void eb_req_addr(struct eb_req *r, char *out, size_t n)
 		else if (ci->client_addr->sa_family == AF_INET6)
 			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, out, (socklen_t)n);
 	}
+	if (r->app->trusted_proxy && strcmp(out, r->app->trusted_proxy) == 0)
+		forwarded_addr(r, out, n);
 }
 
 void api_pw_job_run(void *p)
@@ -115,7 +137,7 @@ void api_session_create(struct eb_req *r)
 	int ok = st->job.verified && st->user_id && !st->disabled;
 	auth_throttle_record(st->login, st->addr, ok);
 	if (!ok) {
-		eb_reply_problem(r, 401, "bad-credentials", "wrong login or password (or the account is disabled)", "password");
+		eb_reply_problem(r, 401, "bad-credentials", "wrong login or password (or the account is disabled)", "/password");
 		return;
 	}
 	char token[65], csrf[65];

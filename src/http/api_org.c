@@ -29,6 +29,17 @@ void api_orgs_list(struct eb_req *r)
 		return;
 	const char *country = eb_req_query(r, "country");
 	const char *kind = eb_req_query(r, "kind");
+	int kind_ok = !kind;
+	for (int i = 0; kind && org_kinds[i]; i++)
+		kind_ok |= strcmp(kind, org_kinds[i]) == 0;
+	if (!kind_ok) {
+		eb_reply_problem(r, 400, "invalid", "kind is not an organisation kind (see /api/v1/openapi.json)", "kind");
+		return;
+	}
+	if (country && (strlen(country) != 2 || country[0] < 'A' || country[0] > 'Z' || country[1] < 'A' || country[1] > 'Z')) {
+		eb_reply_problem(r, 400, "invalid", "country must be an ISO 3166-1 alpha-2 code in capitals, such as IT", "country");
+		return;
+	}
 	json_t *items = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = org_list(eb_req_db(r), &r->who, limit, after, country, kind, &items, &last, &d);

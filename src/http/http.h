@@ -46,6 +46,7 @@ struct eb_app {
 	struct eb_alert_svc *alerts; /* event streams, webhook delivery, view counts (alert_svc.h); may be NULL */
 	int secure_cookies;        /* add Secure to cookies (behind TLS) */
 	int access_log;
+	const char *trusted_proxy; /* peer whose X-Forwarded-For is believed, or NULL */
 };
 
 #define EB_MAX_PARAMS 6

@@ -16,6 +16,7 @@
  * in-flight requests finish, then stops.
  */
 #include "http/server.h"
+#include "http/api.h"
 #include "http/router.h"
 #include "http/static.h"
 #include "base/jcheck.h"
@@ -391,6 +392,10 @@ void eb_reply_err(struct eb_req *r, enum eb_err e, const struct eb_detail *d)
 	case EB_EAUTH: eb_reply_problem(r, 401, "unauthenticated", msg, field); break;
 	case EB_ETOOBIG: eb_reply_problem(r, 413, "too-large", msg, field); break;
 	case EB_ETHROTTLE: eb_reply_problem(r, 429, "throttled", msg, field); break;
+	case EB_EBUSY:
+		eb_reply_problem(r, 503, "busy", msg, field);
+		eb_reply_header(r, "Retry-After", "1");
+		break;
 	default:
 		eb_error("%s %s: %s", r->method, r->path, msg);
 		eb_reply_problem(r, 500, "internal", "internal error; the server log has details", NULL);
@@ -893,12 +898,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (r->db)
 		eb_db_release(r->db);
 	if (srv->app->access_log) {
-		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		char addr[64] = "-";
-		if (ci && ci->client_addr && ci->client_addr->sa_family == AF_INET) {
-			const unsigned char *ip = (const unsigned char *)&((const struct sockaddr_in *)ci->client_addr)->sin_addr;
-			snprintf(addr, sizeof addr, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
-		}
+		char addr[64];
+		eb_req_addr(r, addr, sizeof addr);
 		eb_log(EB_LOG_INFO, "access %s %s %s %d %zu %lldms %s%s", addr, r->method, r->path,
 		       r->status, st->sent, (long long)(eb_mono_ms() - r->start_ms),
 		       r->who.kind == EB_ANON ? "-" : r->who.label,

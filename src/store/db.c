@@ -87,7 +87,7 @@ static enum eb_err sqlite_err(sqlite3 *h, int rc, struct eb_detail *d)
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		return eb_fail(d, EB_EINVAL, NULL, "constraint failed (%s)", msg);
 	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-		return eb_fail(d, EB_ECONFLICT, NULL, "database busy, retry (%s)", msg);
+		return eb_fail(d, EB_EBUSY, NULL, "the database is busy; retry in a moment (%s)", msg);
 	return eb_fail(d, EB_EDB, NULL, "database error: %s", msg);
 }
 
@@ -105,7 +105,7 @@ static enum eb_err pg_err(PGresult *r, PGconn *h, struct eb_detail *d)
 	if (state && strncmp(state, "23", 2) == 0)
 		return eb_fail(d, EB_EINVAL, NULL, "constraint failed (%s)", m);
 	if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0))
-		return eb_fail(d, EB_ECONFLICT, NULL, "concurrent update, retry (%s)", m);
+		return eb_fail(d, EB_EBUSY, NULL, "a concurrent update conflicted; retry (%s)", m);
 	return eb_fail(d, EB_EDB, NULL, "database error: %s", m);
 }
 

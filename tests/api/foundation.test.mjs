@@ -148,7 +148,7 @@ test('users: an org admin adds users; they log in; disabling ends access; role c
   assert.equal(up.json.role, 'editor');
   const dis = await admin.patch(`/api/v1/users/${r.json.id}`, { disabled: true });
   assert.equal(dis.json.disabled, true);
-  assert.equal((await viewer.get('/api/v1/orgs')).status, 401);
+  assert.equal((await viewer.get('/api/v1/session')).status, 401);
   const relogin = await fetch(srv.base + '/api/v1/session', {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ login: 'tz.viewer', password: 'viewer-password-1' }),
@@ -358,11 +358,57 @@ test('audit verify names the first changed or deleted row (SQLite file edited be
   for (let i = 0; i < 3; i++) await c.post('/api/v1/orgs', { kind: 'ngo', name_en: `Chain ${i}`, country: 'FR' });
   await s2.stop();
   assert.match(cli(s2.db, 'audit', 'verify'), /intact: \d+ rows/);
-  execFileSync('sqlite3', [s2.db, "UPDATE audit_log SET after_json = replace(after_json, 'Chain 1', 'Chain X') WHERE seq = 4"]);
+  const seq = Number(execFileSync('sqlite3', [s2.db, "SELECT seq FROM audit_log WHERE after_json LIKE '%Chain 1%' AND entity = 'org'"], { encoding: 'utf8' }).trim());
+  assert.ok(seq > 1);
+  execFileSync('sqlite3', [s2.db, `UPDATE audit_log SET after_json = replace(after_json, 'Chain 1', 'Chain X') WHERE seq = ${seq}`]);
   const f = cliFails(s2.db, 'audit', 'verify');
   assert.equal(f.status, 1);
-  assert.match(f.stdout, /BROKEN at row 4/);
-  execFileSync('sqlite3', [s2.db, "UPDATE audit_log SET after_json = replace(after_json, 'Chain X', 'Chain 1') WHERE seq = 4; DELETE FROM audit_log WHERE seq = 3"]);
+  assert.match(f.stdout, new RegExp(`BROKEN at row ${seq}:`));
+  execFileSync('sqlite3', [s2.db, `UPDATE audit_log SET after_json = replace(after_json, 'Chain X', 'Chain 1') WHERE seq = ${seq}; DELETE FROM audit_log WHERE seq = ${seq - 1}`]);
   const g = cliFails(s2.db, 'audit', 'verify');
-  assert.match(g.stdout, /row 3 is missing/);
+  assert.match(g.stdout, new RegExp(`row ${seq - 1} is missing`));
+});
+
+test('users created disabled stay disabled; admins cannot disable themselves; list filters are checked', async () => {
+  const org = await newOrg('Flags Ministry', 'TZ');
+  const r = await root.post(`/api/v1/orgs/${org.id}/users`, { login: 'born.disabled', name: 'D', role: 'viewer', password: 'disabled-pass-1', disabled: true });
+  assert.equal(r.status, 201);
+  assert.equal(r.json.disabled, true);
+  const login = await fetch(srv.base + '/api/v1/session', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login: 'born.disabled', password: 'disabled-pass-1' }),
+  });
+  assert.equal(login.status, 401);
+  assert.equal((await login.json()).field, '/password');
+  const self = await root.patch(`/api/v1/users/${root.me.id}`, { disabled: true });
+  assert.equal(self.status, 409);
+  assert.equal(self.json.field, '/disabled');
+  assert.equal((await root.get('/api/v1/orgs?kind=spaceship')).json.field, 'kind');
+  assert.equal((await root.get('/api/v1/orgs?country=it')).json.field, 'country');
+});
+
+test('behind a trusted proxy, throttling counts the forwarded client, not the proxy', async () => {
+  const s2 = await startServer({ args: ['--trusted-proxy', '127.0.0.1'] });
+  cli(s2.db, 'user', 'add', '--org', '1', '--login', 'honest', '--name', 'H', '--role', 'viewer', '--password', PASSWORD);
+  const attempt = (login, password, ip) => fetch(s2.base + '/api/v1/session', {
+    method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': `203.0.113.9, ${ip}` },
+    body: JSON.stringify({ login, password }),
+  });
+  let last;
+  for (let i = 0; i < 31; i++) last = await attempt(`sprayed${i}`, 'wrong-password', '198.51.100.7');
+  assert.equal(last.status, 429, 'the spraying client is locked');
+  const ok = await attempt('honest', PASSWORD, '198.51.100.8');
+  assert.equal(ok.status, 200, 'another client behind the same proxy is not');
+  await s2.stop();
+});
+
+test('CLI: the operator flag is set and audited; audit and backup refuse a database that does not exist', async () => {
+  const out = JSON.parse(cli(srv.db, 'org', 'add', '--kind', 'government', '--name-en', 'Second operator', '--country', 'CH', '--operator'));
+  assert.equal(out.operator, true);
+  const a = await root.get('/api/v1/audit?limit=1');
+  assert.equal(a.json.items[0].after.operator, true);
+  assert.match(cli(srv.db, 'org', 'operator', String(out.id), 'off'), /no longer/);
+  const f = cliFails(`/tmp/ebt-missing-${process.pid}-${Date.now()}.db`, 'audit', 'verify');
+  assert.equal(f.status, 1);
+  assert.match(f.stderr, /no database at/);
 });

@@ -58,7 +58,7 @@ export async function startServer(opts = {}) {
   let out = '';
   proc.stdout.on('data', (d) => { out += d; });
   proc.stderr.on('data', (d) => { out += d; });
-  for (let i = 0; i < 200 && !existsSync(portFile); i++) {
+  for (let i = 0; i < 1200 && !existsSync(portFile); i++) {
     if (proc.exitCode !== null) break;
     await sleep(25);
   }
