@@ -423,7 +423,7 @@ registerPage({
       tip.hidden = true;
     }
     svgEl.addEventListener('pointermove', (ev) => {
-      const p = byPath.get(ev.target);
+      const p = day && byPath.get(ev.target);
       if (p) showTip(p, ev); else hideTip();
     });
     svgEl.addEventListener('pointerleave', hideTip);
