@@ -19,9 +19,9 @@ const struct eb_route eb_routes[] = {
 	{"DELETE", "/api/v1/session", api_session_delete, V, EB_R_USER},
 	{"PATCH", "/api/v1/me", api_me_update, V, EB_R_USER},
 
-	{"GET", "/api/v1/orgs", api_orgs_list, V, 0},
+	{"GET", "/api/v1/orgs", api_orgs_list, 0, EB_R_PUBLIC},
 	{"POST", "/api/v1/orgs", api_orgs_create, A, EB_R_OPERATOR},
-	{"GET", "/api/v1/orgs/{id}", api_orgs_get, V, 0},
+	{"GET", "/api/v1/orgs/{id}", api_orgs_get, 0, EB_R_PUBLIC},
 	{"PATCH", "/api/v1/orgs/{id}", api_orgs_update, A, 0},
 	{"GET", "/api/v1/orgs/{id}/users", api_org_users_list, V, 0},
 	{"POST", "/api/v1/orgs/{id}/users", api_org_users_create, A, 0},
