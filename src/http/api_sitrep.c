@@ -45,7 +45,9 @@ static void render_areas(void)
 	json_t *arr = json_array();
 	for (size_t i = 0; a && i < areas_count(a); i++)
 		json_array_append_new(arr, area_json(areas_at(a, i)));
-	areas_body = json_dumps(json_pack("{s:o}", "items", arr), JSON_COMPACT);
+	json_t *body = json_pack("{s:o}", "items", arr);
+	areas_body = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
 }
 
 void api_areas_list(struct eb_req *r)
