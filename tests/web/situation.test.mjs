@@ -149,6 +149,7 @@ test('the map is the home page for anonymous visitors: countries coloured by new
   assert.equal(await text(page, '.map-tip .tip-name'), 'Italy');
   assert.equal(await text(page, '.map-tip [data-row="new"] dd'), '1,234');
   assert.match(await text(page, '.map-tip [data-row="transmission"] dd'), /Community transmission/);
+  assert.equal(await text(page, '.map-tip [data-row="source"] dd'), 'World Health Organization');
   assert.equal(await text(page, '.map-tip [data-row="risk"] .badge'), 'High');
   assert.match(await text(page, '.map-tip [data-row="proposed"] dt'), /Proposed by the rules/);
   assert.match(await text(page, '.map-tip [data-row="proposed"] .badge'), /^Proposed: /);
@@ -239,6 +240,7 @@ test('an area\'s page: cases with the 7-day average, Rt with its band, the risk 
   assert.match(await row.textContent(), /Lombardy/);
   assert.match(await row.locator('td').nth(0).textContent(), /1 Mar 2020/);
   assert.equal(await row.locator('td').nth(1).textContent(), 'High');
+  assert.equal(await row.locator('td').nth(2).textContent(), 'World Health Organization', 'the directory is public');
   assert.ok(await row.locator('.proposed').count());
 
   // The latest reports, newest first; the corrected one has two revisions.
@@ -274,6 +276,7 @@ test('an area\'s page: cases with the 7-day average, Rt with its band, the risk 
   assert.equal(await text(page, '.secondary-name'), 'Italy');
   assert.match(await text(page, '.page-header .badges'), /世卫组织区域：欧洲区域/);
   assert.equal(await page.locator('tr[data-level="high"] td').nth(1).textContent(), '高');
+  assert.equal(await page.locator('tr[data-level="high"] td').nth(2).textContent(), '世界卫生组织');
   await page.click('button[data-act="all-days"]');
   await ready(page, 'area');
   await page.waitForSelector('.chart-body[data-chart="rt"][data-drawn="true"]');

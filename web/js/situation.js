@@ -194,20 +194,18 @@ async function edge(known, dir, limit, probe) {
 
 const orgCache = new Map();
 
-// Names of organisations by id, as far as the caller may read them (the
-// directory needs a login): Map id -> org or null.
+// Names of organisations by id (the directory is public): Map id -> org,
+// or null for one that cannot be read.
 export async function orgsById(ids, signal) {
   const want = [...new Set(ids.filter((id) => id != null))];
-  if (session.loggedIn()) {
-    await Promise.all(want.filter((id) => !orgCache.has(id)).map(async (id) => {
-      try {
-        orgCache.set(id, await api.get(`/api/v1/orgs/${id}`, { signal }));
-      } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-        orgCache.set(id, null);
-      }
-    }));
-  }
+  await Promise.all(want.filter((id) => !orgCache.has(id)).map(async (id) => {
+    try {
+      orgCache.set(id, await api.get(`/api/v1/orgs/${id}`, { signal }));
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      orgCache.set(id, null);
+    }
+  }));
   return new Map(want.map((id) => [id, orgCache.get(id) || null]));
 }
 
