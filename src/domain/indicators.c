@@ -5,6 +5,7 @@
  * indicators.h.
  */
 #include "domain/indicators.h"
+#include "domain/dataver.h"
 #include "epi/daily.h"
 #include "epi/rt.h"
 #include "formats/areas.h"
@@ -150,7 +151,7 @@ static enum eb_err delete_area(struct eb_conn *c, const char *area, int64_t *n,
 /* Raises the version of the table (inside the caller's transaction). */
 static enum eb_err bump_version(struct eb_conn *c, struct eb_detail *d)
 {
-	return eb_run(c, "UPDATE indicators_version SET version = version + 1 WHERE id = 1", NULL, d, 0);
+	return dataver_bump(c, "indicators", d);
 }
 
 /* Replaces the rows of one area in one transaction. */
@@ -544,17 +545,3 @@ int indicators_basis_get(struct eb_conn *c, const char *area, const char *day,
 	return rc == EB_ROW ? 1 : 0;
 }
 
-enum eb_err indicators_version(struct eb_conn *c, int64_t *version, struct eb_detail *d)
-{
-	*version = -1;
-	struct eb_stmt *s = eb_stmt(c, "SELECT version FROM indicators_version WHERE id = 1", d);
-	if (!s)
-		return EB_EDB;
-	int rc = eb_step(s, d);
-	if (rc == EB_ROW)
-		*version = eb_col_i64(s, 0);
-	eb_done(s);
-	if (rc < 0)
-		return (enum eb_err)rc;
-	return rc == EB_ROW ? EB_OK : eb_fail(d, EB_EDB, NULL, "indicators_version has no row");
-}

@@ -84,13 +84,6 @@ enum eb_err indicators_series(struct eb_conn *c, const char *area, const char *f
 enum eb_err indicators_day(struct eb_conn *c, const char *day, json_t **out,
 			   struct eb_detail *d);
 
-/*
- * The version of the indicators table: raised in the same transaction as
- * every change of it, so a rendering made at version v is current while the
- * version is v.  Errors: EB_EDB (for example a database whose schema
- * predates the counter).
- */
-enum eb_err indicators_version(struct eb_conn *c, int64_t *version, struct eb_detail *d);
 
 /* The values of one area and day that the risk rules use; NaN when absent.
  * Returns 1 when a row exists, 0 when not, a negative eb_err on error. */

@@ -4,6 +4,7 @@
 #include "domain/org.h"
 #include "domain/access.h"
 #include "domain/audit.h"
+#include "domain/dataver.h"
 #include "domain/auth.h"
 #include "store/db.h"
 #include "base/jcheck.h"
@@ -169,6 +170,8 @@ enum eb_err org_create(struct eb_conn *c, const struct eb_principal *who,
 		e = load_org(c, id, out, d);
 	if (!e)
 		e = audit_append(c, who, "create", "org", id, NULL, *out, d);
+	if (!e)
+		e = dataver_bump(c, "orgs", d);
 	e = finish(c, e, d);
 	if (e && *out) {
 		json_decref(*out);
@@ -235,6 +238,8 @@ enum eb_err org_update(struct eb_conn *c, const struct eb_principal *who,
 		e = load_org(c, id, out, d);
 	if (!e)
 		e = audit_append(c, who, "update", "org", id, before, *out, d);
+	if (!e)
+		e = dataver_bump(c, "orgs", d);
 	json_decref(before);
 	e = finish(c, e, d);
 	if (e && *out) {
@@ -303,6 +308,8 @@ enum eb_err org_set_operator(struct eb_conn *c, const struct eb_principal *who,
 		e = load_org(c, id, &after, d);
 	if (!e)
 		e = audit_append(c, who, "update", "org", id, before, after, d);
+	if (!e)
+		e = dataver_bump(c, "orgs", d);
 	json_decref(before);
 	json_decref(after);
 	return finish(c, e, d);

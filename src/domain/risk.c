@@ -9,6 +9,7 @@
  * corrections.
  */
 #include "domain/risk.h"
+#include "domain/dataver.h"
 #include "domain/audit.h"
 #include "domain/indicators.h"
 #include "formats/areas.h"
@@ -427,6 +428,8 @@ static enum eb_err upsert(struct eb_conn *c, const struct eb_principal *who, int
 	if (!e)
 		e = audit_append(c, who, *outcome == RK_INSERTED ? "create" : "update", RISK_KIND, *id,
 				 before, after, d);
+	if (!e)
+		e = dataver_bump(c, "risk", d);
 	json_decref(before);
 	json_decref(after);
 	return e;

@@ -10,6 +10,7 @@
  */
 #include "domain/sitrep.h"
 #include "domain/audit.h"
+#include "domain/dataver.h"
 #include "formats/areas.h"
 #include "formats/sitrep_rows.h"
 #include "store/db.h"
@@ -401,6 +402,8 @@ enum eb_err sitrep_put(struct eb_conn *c, const struct eb_principal *who,
 		e = load_one(c, who, id, out, NULL, d);
 	if (!e && outcome != SR_UNCHANGED)
 		e = audit_append(c, who, outcome == SR_INSERTED ? "create" : "revise", "sitrep", id, before, *out, d);
+	if (!e && outcome != SR_UNCHANGED)
+		e = dataver_bump(c, "sitreps", d);
 	if (e) {
 		eb_rollback(c);
 		json_decref(*out);
@@ -745,6 +748,8 @@ enum eb_err sitrep_import_end(struct sitrep_import *imp, int commit,
 		json_object_set_new(after, "visibility", json_string(eb_visibility_name(imp->o.visibility)));
 		e = audit_append(imp->c, &imp->who, "import", "sitrep_import", imp->o.org, NULL, after, d);
 		json_decref(after);
+		if (!e && imp->st.inserted + imp->st.revised > 0)
+			e = dataver_bump(imp->c, "sitreps", d);
 		if (!e)
 			e = eb_commit(imp->c, d);
 		else

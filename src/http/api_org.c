@@ -5,6 +5,7 @@
  * the request and the caller's rights, phase 1 writes.
  */
 #include "http/api.h"
+#include "http/cache.h"
 #include "domain/access.h"
 #include "domain/audit.h"
 #include "domain/org.h"
@@ -40,10 +41,17 @@ void api_orgs_list(struct eb_req *r)
 		eb_reply_problem(r, 400, "invalid", "country must be an ISO 3166-1 alpha-2 code in capitals, such as IT", "country");
 		return;
 	}
+	char key[128];
+	snprintf(key, sizeof key, "orgs|list|%d|%lld|%s|%s", limit, (long long)after, country ? country : "",
+		 kind ? kind : "");
+	int64_t version;
+	if (eb_cache_hit(r, key, "orgs", 0, &version))
+		return;
 	json_t *items = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = org_list(eb_req_db(r), &r->who, limit, after, country, kind, &items, &last, &d);
 	reply(r, e, &d, 200, e ? NULL : eb_page_json(items, limit, last));
+	eb_cache_keep(r, key, version, 0);
 }
 
 void api_orgs_create(struct eb_req *r)

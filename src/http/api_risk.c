@@ -5,6 +5,7 @@
  * records are filtered by visibility in the domain (domain/risk.h).
  */
 #include "http/api.h"
+#include "http/cache.h"
 #include "domain/risk.h"
 #include "base/util.h"
 
@@ -78,10 +79,16 @@ void api_risk_world(struct eb_req *r)
 	int64_t org = org_param(r, &bad);
 	if (bad)
 		return;
+	char key[96];
+	snprintf(key, sizeof key, "risk|world|%.16s|%lld", r->params[0], (long long)org);
+	int64_t version;
+	if (eb_cache_hit(r, key, "risk", 0, &version))
+		return;
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = risk_world(eb_req_db(r), &r->who, r->params[0], org, &out, &d);
 	reply(r, e, &d, 200, out);
+	eb_cache_keep(r, key, version, 0);
 }
 
 void api_risk_proposed(struct eb_req *r)

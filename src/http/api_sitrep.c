@@ -4,6 +4,7 @@
  * time for partners polling.
  */
 #include "http/api.h"
+#include "http/cache.h"
 #include "domain/sitrep.h"
 #include "formats/areas.h"
 #include "base/util.h"
@@ -94,12 +95,19 @@ void api_area_series(struct eb_req *r)
 	const char *from = eb_req_query(r, "from"), *to = eb_req_query(r, "to");
 	if (!dates_ok(r, from, to))
 		return;
+	char key[128];
+	snprintf(key, sizeof key, "sitreps|series|%.15s|%.10s|%.10s|%lld", r->params[0], from ? from : "",
+		 to ? to : "", (long long)org);
+	int64_t version;
+	if (eb_cache_hit(r, key, "sitreps", 0, &version))
+		return;
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = sitrep_series(eb_req_db(r), &r->who, r->params[0], from, to, org, &out, &d);
 	if (e == EB_EINVAL && strcmp(d.field, "area") == 0)
 		e = EB_ENOTFOUND;
 	reply(r, e, &d, 200, out);
+	eb_cache_keep(r, key, version, 0);
 }
 
 void api_sitreps_list(struct eb_req *r)
@@ -203,8 +211,14 @@ void api_situation_day(struct eb_req *r)
 	int64_t org = org_param(r, &bad);
 	if (bad)
 		return;
+	char key[96];
+	snprintf(key, sizeof key, "sitreps|day|%.16s|%lld", r->params[0], (long long)org);
+	int64_t version;
+	if (eb_cache_hit(r, key, "sitreps", 0, &version))
+		return;
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = sitrep_day(eb_req_db(r), &r->who, r->params[0], org, &out, &d);
 	reply(r, e, &d, 200, out);
+	eb_cache_keep(r, key, version, 0);
 }

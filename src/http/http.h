@@ -71,6 +71,7 @@ struct eb_req {
 	const char *ctype;
 	char extra_headers[512];
 	int no_etag;
+	struct eb_cached *cached;      /* a kept response being served (http/cache.h) */
 	/* suspended work (see eb_req_defer) */
 	int phase;
 	void *async;

@@ -17,6 +17,7 @@
  */
 #include "http/server.h"
 #include "http/api.h"
+#include "http/cache.h"
 #include "http/router.h"
 #include "http/static.h"
 #include "base/jcheck.h"
@@ -733,8 +734,41 @@ static void st_sent(struct eb_req *r, size_t len)
 	((struct req_state *)r)->sent = len;
 }
 
+/* A kept response (http/cache.c): its body is sent without a copy, the
+ * response holding a reference until libmicrohttpd is done with it. */
+static enum MHD_Result send_cached(struct MHD_Connection *c, struct eb_req *r)
+{
+	const char *etag = eb_cached_etag(r->cached);
+	const char *inm = eb_req_header(r, "If-None-Match");
+	struct MHD_Response *resp;
+	if (inm && (strstr(inm, etag) || strcmp(inm, "*") == 0)) {
+		r->status = 304;
+		resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	} else {
+		size_t len;
+		const char *body = eb_cached_body(r->cached, &len);
+		resp = MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)body, eb_cached_unref, r->cached);
+		if (resp) {
+			eb_cached_ref(r->cached);
+			st_sent(r, len);
+		}
+	}
+	if (!resp)
+		return MHD_NO;
+	if (r->status == 200)
+		MHD_add_response_header(resp, "Content-Type", eb_cached_ctype(r->cached));
+	MHD_add_response_header(resp, "ETag", etag);
+	MHD_add_response_header(resp, "Cache-Control", "private, no-cache");
+	add_headers(resp, r);
+	enum MHD_Result ret = MHD_queue_response(c, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *c, struct eb_req *r)
 {
+	if (r->cached && r->status == 200)
+		return send_cached(c, r);
 	if (!r->status) {
 		eb_error("%s %s: handler gave no response", r->method, r->path);
 		eb_reply_problem(r, 500, "internal", "internal error", NULL);
@@ -897,6 +931,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	struct eb_req *r = &st->r;
 	if (r->db)
 		eb_db_release(r->db);
+	eb_cached_unref(r->cached);
 	if (srv->app->access_log) {
 		char addr[64];
 		eb_req_addr(r, addr, sizeof addr);

@@ -187,3 +187,26 @@ test('the area reference has every country with Chinese names and populations', 
   assert.equal(byCode['CN-HB'].parent, 'CN');
   assert.ok(r.headers.get('etag'));
 });
+
+test('kept anonymous answers follow every write: series and snapshot change as soon as a report does', async () => {
+  await owner.post('/api/v1/sitreps', { area: 'TZ', date: '2020-03-16', new_confirmed: 1, visibility: 'public' });
+  const a = await anon.get('/api/v1/areas/TZ/series');
+  const again = await anon.get('/api/v1/areas/TZ/series');
+  assert.equal(again.text, a.text);
+  assert.equal(again.headers.get('etag'), a.headers.get('etag'));
+  assert.equal((await anon.get('/api/v1/areas/TZ/series', { 'If-None-Match': a.headers.get('etag') })).status, 304);
+  await owner.post('/api/v1/sitreps', { area: 'TZ', date: '2020-03-17', new_confirmed: 2, visibility: 'public' });
+  const b = await anon.get('/api/v1/areas/TZ/series');
+  assert.deepEqual(b.json.new_confirmed, [1, 2]);
+  assert.notEqual(b.headers.get('etag'), a.headers.get('etag'));
+  const d1 = await anon.get('/api/v1/situation/2020-03-17');
+  assert.equal(d1.json.items.filter((x) => x.area === 'TZ')[0].new_confirmed, 2);
+  await owner.post('/api/v1/sitreps', { area: 'TZ', date: '2020-03-17', new_confirmed: 3, visibility: 'public' });
+  const d2 = await anon.get('/api/v1/situation/2020-03-17');
+  assert.equal(d2.json.items.filter((x) => x.area === 'TZ')[0].new_confirmed, 3);
+  // a private report never reaches the kept public answer
+  await owner.post('/api/v1/sitreps', { area: 'TZ', date: '2020-03-18', new_confirmed: 9, visibility: 'private' });
+  assert.deepEqual((await anon.get('/api/v1/areas/TZ/series')).json.new_confirmed, [1, 3]);
+  // and logged-in callers see what is shared with them, not the kept answer
+  assert.deepEqual((await owner.get('/api/v1/areas/TZ/series')).json.new_confirmed, [1, 3, 9]);
+});

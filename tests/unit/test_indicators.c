@@ -27,6 +27,7 @@
 
 #include "base/util.h"
 #include "domain/indicators.h"
+#include "domain/dataver.h"
 #include "domain/risk.h"
 #include "epi/daily.h"
 #include "epi/growth.h"
@@ -455,9 +456,9 @@ static void recompute_picks_one_source_and_replaces(void **state)
 	struct indicators_run_opts o = {0};
 	struct indicators_run_stats st;
 	int64_t v0 = -1, v1 = -1, v2 = -1;
-	assert_int_equal(indicators_version(c, &v0, &d), EB_OK);
+	assert_int_equal(dataver_get(c, "indicators", &v0, &d), EB_OK);
 	assert_int_equal(indicators_recompute(c, &o, &st, &d), EB_OK);
-	assert_int_equal(indicators_version(c, &v1, &d), EB_OK);
+	assert_int_equal(dataver_get(c, "indicators", &v1, &d), EB_OK);
 	assert_true(v1 >= v0 + 2); /* one raise per area written */
 	assert_int_equal(st.areas, 2);
 	assert_int_equal(st.rows, 3 + 1);
@@ -494,7 +495,7 @@ static void recompute_picks_one_source_and_replaces(void **state)
 	assert_int_equal(indicators_recompute(c, &o, &st, &d), EB_OK);
 	assert_int_equal(st.areas, 1);
 	assert_int_equal(st.removed, 1);
-	assert_int_equal(indicators_version(c, &v2, &d), EB_OK);
+	assert_int_equal(dataver_get(c, "indicators", &v2, &d), EB_OK);
 	assert_true(v2 > v1);
 	assert_int_equal(indicators_day(c, "2020-03-02", &s, &d), EB_OK);
 	assert_int_equal(json_array_size(json_object_get(s, "items")), 1);
