@@ -42,7 +42,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 
-.PHONY: all deps run demo check unit fuzz bench clean lint web-assets
+.PHONY: all deps run demo check unit fuzz bench clean lint web-assets print-pkgs
 all: $(B)/epibridge $(UNIT_BIN)
 
 $(B)/obj/%.o: %.c
@@ -104,6 +104,10 @@ bench:
 
 lint:
 	@sh scripts/lint.sh
+
+# The pkg-config packages, for scripts that link by hand (build-fuzz.sh).
+print-pkgs:
+	@echo $(PKGS)
 
 clean:
 	rm -rf build build-san build-fuzz

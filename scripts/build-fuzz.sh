@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 B=build-fuzz
 command -v clang >/dev/null || { echo "build-fuzz: clang is not installed (make check installs clang and libclang-rt-14-dev)" >&2; exit 2; }
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-PKGS="libmicrohttpd jansson sqlite3 libpq libsodium libxml-2.0"
+PKGS=$(make -s print-pkgs)  # one list, in the Makefile
 
 make -s B=$B CC=clang OPT=-O1 \
   SANFLAGS="-fsanitize=fuzzer-no-link $SAN" \
