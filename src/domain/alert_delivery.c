@@ -72,7 +72,7 @@ enum eb_err alert_events_head(struct eb_conn *c, int64_t *seq, struct eb_detail 
 static enum eb_err read_events(struct eb_stmt *s, struct alert_event *ev, int max, int *n,
 			       struct eb_detail *d)
 {
-	int rc;
+	int rc = EB_DONE;
 	*n = 0;
 	while (*n < max && (rc = eb_step(s, d)) == EB_ROW) {
 		struct alert_event *e = &ev[(*n)++];
