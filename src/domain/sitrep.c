@@ -459,23 +459,34 @@ enum eb_err sitrep_list(struct eb_conn *c, const struct eb_principal *who,
 			const struct sitrep_query *q, json_t **items,
 			int64_t *last_id, struct eb_detail *d)
 {
-	struct eb_stmt *s = eb_stmt(c,
-		"SELECT " SR_COLS " FROM sitreps r WHERE r.id > ? AND (? = '' OR r.area = ?) "
-		"AND (? = '' OR r.day >= ?) AND (? = '' OR r.day <= ?) AND (? = 0 OR r.owner_org = ?) AND "
-		ACCESS_VISIBLE_SQL("r") " ORDER BY r.id LIMIT ?", d);
+	/* One statement per shape of filter, written so that the database can
+	 * use an index: (area, day) with an area, day with dates only, the
+	 * primary key otherwise.  Absent dates become bounds every date
+	 * passes. */
+	const char *sql;
+	if (q->area && *q->area)
+		sql = "SELECT " SR_COLS " FROM sitreps r WHERE r.area = ? AND r.day >= ? AND r.day <= ? "
+		      "AND r.id > ? AND (? = 0 OR r.owner_org = ?) AND " ACCESS_VISIBLE_SQL("r") " ORDER BY r.id LIMIT ?";
+	else if ((q->from && *q->from) || (q->to && *q->to))
+		sql = "SELECT " SR_COLS " FROM sitreps r WHERE ? = '' AND r.day >= ? AND r.day <= ? "
+		      "AND r.id > ? AND (? = 0 OR r.owner_org = ?) AND " ACCESS_VISIBLE_SQL("r") " ORDER BY r.id LIMIT ?";
+	else
+		sql = "SELECT " SR_COLS " FROM sitreps r WHERE ? = '' AND ? = '' AND ? = '' "
+		      "AND r.id > ? AND (? = 0 OR r.owner_org = ?) AND " ACCESS_VISIBLE_SQL("r") " ORDER BY r.id LIMIT ?";
+	struct eb_stmt *s = eb_stmt(c, sql, d);
 	if (!s)
 		return EB_EDB;
-	const char *area = q->area ? q->area : "", *from = q->from ? q->from : "", *to = q->to ? q->to : "";
-	eb_bind_i64(s, 1, q->after);
-	eb_bind_text(s, 2, area);
-	eb_bind_text(s, 3, area);
-	eb_bind_text(s, 4, from);
-	eb_bind_text(s, 5, from);
-	eb_bind_text(s, 6, to);
-	eb_bind_text(s, 7, to);
-	eb_bind_i64(s, 8, q->org);
-	eb_bind_i64(s, 9, q->org);
-	int idx = access_bind_visible(s, 10, who, "sitrep");
+	const char *area = q->area ? q->area : "";
+	const char *from = q->from && *q->from ? q->from : "0000-00-00";
+	const char *to = q->to && *q->to ? q->to : "9999-99-99";
+	int unfiltered = !(q->area && *q->area) && !(q->from && *q->from) && !(q->to && *q->to);
+	eb_bind_text(s, 1, area);
+	eb_bind_text(s, 2, unfiltered ? "" : from);
+	eb_bind_text(s, 3, unfiltered ? "" : to);
+	eb_bind_i64(s, 4, q->after);
+	eb_bind_i64(s, 5, q->org);
+	eb_bind_i64(s, 6, q->org);
+	int idx = access_bind_visible(s, 7, who, "sitrep");
 	eb_bind_i64(s, idx, q->limit);
 	json_t *arr = json_array();
 	int rc;
