@@ -104,8 +104,23 @@ enum eb_err sitrep_import_read(struct sitrep_import *imp, enum sitrep_import_for
 	"r.new_suspected, r.cum_suspected, r.new_deaths, r.cum_deaths, r.new_recovered, r.cum_recovered, " \
 	"r.new_tests, r.cum_tests, r.transmission, r.flags, r.source, r.note, r.revision, r.created_at, " \
 	"r.updated_at, o.name_en"
-#define EX_FILTER "r.id > ? AND (? = '' OR r.area = ?) AND (? = '' OR r.day >= ?) AND (? = '' OR r.day <= ?) " \
-	"AND (? = 0 OR r.owner_org = ?)"
+/* The filters, in one of three shapes so that the database can use an
+ * index -- (area, day) with an area, day with dates only, the primary key
+ * otherwise -- with the same parameters in the same order (area, from, to,
+ * after, org, org); as in sitrep_list. */
+#define EX_FROM " FROM sitreps r JOIN orgs o ON o.id = r.owner_org WHERE "
+#define EX_AREA "r.area = ? AND r.day >= ? AND r.day <= ? AND r.id > ? AND (? = 0 OR r.owner_org = ?)"
+#define EX_DAYS "? = '' AND r.day >= ? AND r.day <= ? AND r.id > ? AND (? = 0 OR r.owner_org = ?)"
+#define EX_NONE "? = '' AND ? = '' AND ? = '' AND r.id > ? AND (? = 0 OR r.owner_org = ?)"
+#define EX_PAGE " ORDER BY r.id LIMIT ?"
+#define EX_VIS " AND " ACCESS_VISIBLE_SQL("r")
+
+/* [shape][0 for the command line, 1 with the visibility rule] */
+static const char *const ex_sql[3][2] = {
+	{"SELECT " EX_COLS EX_FROM EX_AREA EX_PAGE, "SELECT " EX_COLS EX_FROM EX_AREA EX_VIS EX_PAGE},
+	{"SELECT " EX_COLS EX_FROM EX_DAYS EX_PAGE, "SELECT " EX_COLS EX_FROM EX_DAYS EX_VIS EX_PAGE},
+	{"SELECT " EX_COLS EX_FROM EX_NONE EX_PAGE, "SELECT " EX_COLS EX_FROM EX_NONE EX_VIS EX_PAGE},
+};
 /* column indexes */
 enum { C_ID, C_OWNER, C_VIS, C_AREA, C_DAY, C_COUNTS, C_TX = C_COUNTS + SITREP_NCOUNTS, C_FLAGS,
        C_SOURCE, C_NOTE, C_REVISION, C_CREATED, C_UPDATED, C_ORGNAME };
@@ -385,7 +400,10 @@ enum eb_err sitrep_export(struct eb_conn *c, const struct eb_principal *who,
 	enum eb_err e = check_query(&q, area, d);
 	if (e)
 		return e;
-	const char *a = q.area ? q.area : "", *from = q.from ? q.from : "", *to = q.to ? q.to : "";
+	int shape = q.area && *q.area ? 0 : (q.from && *q.from) || (q.to && *q.to) ? 1 : 2;
+	const char *a = q.area ? q.area : "";
+	const char *from = shape == 2 ? "" : q.from && *q.from ? q.from : "0000-00-00";
+	const char *to = shape == 2 ? "" : q.to && *q.to ? q.to : "9999-99-99";
 	const struct areas *areas = areas_default(NULL);
 	struct out o = {.w = w, .ctx = ctx};
 	eb_buf_init(&o.b, 0);
@@ -395,27 +413,18 @@ enum eb_err sitrep_export(struct eb_conn *c, const struct eb_principal *who,
 		int page = PAGE;
 		if (q.limit > 0 && q.limit - written + 1 < page)
 			page = (int)(q.limit - written + 1);
-		struct eb_stmt *s;
-		if (who->kind == EB_CLI)
-			s = eb_stmt(c, "SELECT " EX_COLS " FROM sitreps r JOIN orgs o ON o.id = r.owner_org WHERE "
-				    EX_FILTER " ORDER BY r.id LIMIT ?", d);
-		else
-			s = eb_stmt(c, "SELECT " EX_COLS " FROM sitreps r JOIN orgs o ON o.id = r.owner_org WHERE "
-				    EX_FILTER " AND " ACCESS_VISIBLE_SQL("r") " ORDER BY r.id LIMIT ?", d);
+		struct eb_stmt *s = eb_stmt(c, ex_sql[shape][who->kind != EB_CLI], d);
 		if (!s) {
 			e = EB_EDB;
 			goto out;
 		}
-		eb_bind_i64(s, 1, after);
-		eb_bind_text(s, 2, a);
-		eb_bind_text(s, 3, a);
-		eb_bind_text(s, 4, from);
-		eb_bind_text(s, 5, from);
-		eb_bind_text(s, 6, to);
-		eb_bind_text(s, 7, to);
-		eb_bind_i64(s, 8, q.org);
-		eb_bind_i64(s, 9, q.org);
-		int idx = 10;
+		eb_bind_text(s, 1, a);
+		eb_bind_text(s, 2, from);
+		eb_bind_text(s, 3, to);
+		eb_bind_i64(s, 4, after);
+		eb_bind_i64(s, 5, q.org);
+		eb_bind_i64(s, 6, q.org);
+		int idx = 7;
 		if (who->kind != EB_CLI)
 			idx = access_bind_visible(s, idx, who, "sitrep");
 		eb_bind_i64(s, idx, page);
