@@ -3,14 +3,15 @@
  * shipped, received and lost, with the gaps flagged; grouped per pledge,
  * donor, recipient or item; and the coverage of needs.
  *
- * One aggregate over the lines (RECON_SELECT) serves three paths:
+ * The figures of one pledge's lines come from one aggregate (RECON_SUMS):
  *   - donation_recon_refresh: the rows of one pledge in donation_recon,
  *     rewritten by every write of the pledge inside its transaction, so the
  *     table is always current;
- *   - donation_recon_recompute: the whole table rewritten at once
- *     (`epibridge reconcile`, after bulk loads or to verify);
  *   - donation_recon_pledge: the lines of one pledge computed live (the
  *     single-pledge fast path, independent of the table).
+ * donation_recon_recompute (`epibridge reconcile`, after bulk loads or to
+ * verify) rewrites the whole table at once with the same figures, the
+ * batch lines aggregated first (RECON_FULL_INSERT).
  * Grouped totals and need coverage read the table, joined to the pledges
  * for the visibility rule (ACCESS_ADDRESSED_SQL).
  *
@@ -59,6 +60,31 @@
 	"shipped, received, lost, short_qty, over_qty, discrepancies, needed_by, refreshed_at) "                 \
 	"SELECT l.id, l.pledge_id, pl.owner_org, pl.recipient_org, l.item, l.unit, " RECON_SUMS ", CAST(? AS BIGINT)" RECON_FROM
 
+/* The same figures for every line at once, for the full recompute: the
+ * batch lines are aggregated per pledge line first (one pass over
+ * shipment_lines, a hash or index-ordered aggregate) and then joined to the
+ * lines, instead of grouping the joined rows by every line's columns.
+ * Written in pledge-line order, the rows append to the primary key.
+ * recompute_equals_incremental (tests/unit/test_donation.c) checks that
+ * both forms agree. */
+#define RECON_FULL_INSERT                                                                                     \
+	"INSERT INTO donation_recon (pledge_line_id, pledge_id, owner_org, recipient_org, item, unit, pledged, planned, " \
+	"shipped, received, lost, short_qty, over_qty, discrepancies, needed_by, refreshed_at) "                 \
+	"SELECT l.id, l.pledge_id, pl.owner_org, pl.recipient_org, l.item, l.unit, "                          \
+	"CASE WHEN pl.status = 'cancelled' THEN 0 ELSE l.quantity END, COALESCE(a.planned, 0), COALESCE(a.shipped, 0), " \
+	"COALESCE(a.received, 0), COALESCE(a.lost, 0), COALESCE(a.short_qty, 0), COALESCE(a.over_qty, 0), "      \
+	"COALESCE(a.discrepancies, 0), pl.needed_by, CAST(? AS BIGINT) "                                       \
+	"FROM pledge_lines l JOIN pledges pl ON pl.id = l.pledge_id LEFT JOIN (SELECT sl.pledge_line_id AS line_id, " \
+	"CAST(SUM(CASE WHEN sh.status = 'planned' THEN sl.quantity ELSE 0 END) AS BIGINT) AS planned, "          \
+	"CAST(SUM(CASE WHEN sh.status IN ('dispatched', 'in_transit', 'arrived', 'received') THEN sl.quantity ELSE 0 END) AS BIGINT) AS shipped, " \
+	"CAST(SUM(CASE WHEN sh.status = 'received' THEN sl.received ELSE 0 END) AS BIGINT) AS received, "        \
+	"CAST(SUM(CASE WHEN sh.status = 'lost' THEN sl.quantity ELSE 0 END) AS BIGINT) AS lost, "                \
+	"CAST(SUM(CASE WHEN sh.status = 'received' AND sl.received < sl.quantity THEN sl.quantity - sl.received ELSE 0 END) AS BIGINT) AS short_qty, " \
+	"CAST(SUM(CASE WHEN sh.status = 'received' AND sl.received > sl.quantity THEN sl.received - sl.quantity ELSE 0 END) AS BIGINT) AS over_qty, " \
+	"CAST(SUM(CASE WHEN sh.status = 'received' AND sl.discrepancy <> 'none' THEN 1 ELSE 0 END) AS BIGINT) AS discrepancies " \
+	"FROM shipment_lines sl JOIN shipments sh ON sh.id = sl.shipment_id GROUP BY sl.pledge_line_id) a ON a.line_id = l.id " \
+	"ORDER BY l.id"
+
 enum eb_err donation_recon_refresh(struct eb_conn *c, int64_t pledge_id, struct eb_detail *d)
 {
 	struct eb_stmt *s = eb_stmt(c, "DELETE FROM donation_recon WHERE pledge_id = ?", d);
@@ -79,6 +105,17 @@ enum eb_err donation_recon_refresh(struct eb_conn *c, int64_t pledge_id, struct 
 	return rc < 0 ? (enum eb_err)rc : EB_OK;
 }
 
+/* The secondary indexes of donation_recon (migration 005): a full
+ * recompute drops them, writes the rows and builds them again, which costs
+ * a fraction of maintaining them row by row. */
+static const char *const recon_indexes[][2] = {
+	{"DROP INDEX donation_recon_pledge", "CREATE INDEX donation_recon_pledge ON donation_recon(pledge_id)"},
+	{"DROP INDEX donation_recon_owner", "CREATE INDEX donation_recon_owner ON donation_recon(owner_org)"},
+	{"DROP INDEX donation_recon_recipient", "CREATE INDEX donation_recon_recipient ON donation_recon(recipient_org)"},
+	{"DROP INDEX donation_recon_item", "CREATE INDEX donation_recon_item ON donation_recon(item)"},
+};
+#define NINDEXES (sizeof recon_indexes / sizeof recon_indexes[0])
+
 enum eb_err donation_recon_recompute(struct eb_conn *c, const struct eb_principal *who, int64_t *lines,
 				     struct eb_detail *d)
 {
@@ -88,8 +125,13 @@ enum eb_err donation_recon_recompute(struct eb_conn *c, const struct eb_principa
 	enum eb_err e = eb_begin(c, d);
 	if (e)
 		return e;
+	/* On PostgreSQL, DROP INDEX locks the table until commit: readers of
+	 * grouped reconciliation wait for the recompute (SQLite's readers keep
+	 * reading the previous snapshot). */
 	e = eb_exec(c, "DELETE FROM donation_recon", d);
-	struct eb_stmt *s = e ? NULL : eb_stmt(c, RECON_INSERT RECON_GROUP, d);
+	for (size_t i = 0; !e && i < NINDEXES; i++)
+		e = eb_exec(c, recon_indexes[i][0], d);
+	struct eb_stmt *s = e ? NULL : eb_stmt(c, RECON_FULL_INSERT, d);
 	int rc = EB_EDB;
 	if (s) {
 		eb_bind_i64(s, 1, eb_now_ms());
@@ -101,6 +143,8 @@ enum eb_err donation_recon_recompute(struct eb_conn *c, const struct eb_principa
 		e = (enum eb_err)rc;
 	else if (!e && !s)
 		e = EB_EDB;
+	for (size_t i = 0; !e && i < NINDEXES; i++)
+		e = eb_exec(c, recon_indexes[i][1], d);
 	if (!e) {
 		json_t *after = json_pack("{s:I}", "lines", (json_int_t)*lines);
 		e = audit_append(c, who, "recompute", "reconciliation", 0, NULL, after, d);
