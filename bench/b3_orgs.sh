@@ -10,6 +10,11 @@
 # /proc/PID/status: VmRSS once started and idle, and the peak under load
 # (VmHWM, and VmRSS sampled every 0.2 s during wrk).
 #
+# A second case does the same without credentials: anonymous reads of the
+# directory are answered from kept responses (http/cache.c) while the data
+# version is unchanged, so it measures that path; nginx serves the anonymous
+# bytes for it.
+#
 # Agreement: both bodies are byte-identical with the same Content-Type, and
 # neither server gave a non-2xx answer or a socket error during load.  The
 # script fails only on disagreement, never on a missed target.
@@ -74,11 +79,15 @@ reqs_of() { awk '/requests in/ { print $1 }' "$T/wrk_$1.txt"; }
 wrk_run() {
   name=$1; url=$2; shift 2
   c0=$(cpu_s "$@")
-  timeout $((SECS + 30)) wrk -t2 -c64 -d"${SECS}s" --latency \
-    -H "Authorization: Bearer $TOKEN" "$url" > "$T/wrk_$name.txt" 2>&1 || true
+  if [ "${ANON:-0}" = 1 ]; then
+    timeout $((SECS + 30)) wrk -t2 -c64 -d"${SECS}s" --latency "$url" > "$T/wrk_$name.txt" 2>&1 || true
+  else
+    timeout $((SECS + 30)) wrk -t2 -c64 -d"${SECS}s" --latency \
+      -H "Authorization: Bearer $TOKEN" "$url" > "$T/wrk_$name.txt" 2>&1 || true
+  fi
   c1=$(cpu_s "$@")
   awk -v a="$c0" -v b="$c1" -v n="$(reqs_of "$name")" 'BEGIN { printf "%.1f\n", n ? (b - a) * 1e6 / n : 0 }' > "$T/cpu_$name.txt"
-  raw "---- wrk $name: wrk -t2 -c64 -d${SECS}s --latency -H 'Authorization: Bearer <token>' $url"
+  raw "---- wrk $name: wrk -t2 -c64 -d${SECS}s --latency $([ "${ANON:-0}" = 1 ] || echo "-H 'Authorization: Bearer <token>' ")$url"
   cat "$T/wrk_$name.txt" >> "$RAW"
   raw "server CPU: $c0 s -> $c1 s, $(cat "$T/cpu_$name.txt") us per request"
 }
@@ -126,12 +135,15 @@ fetch() { # URL FILE -> "status content-type"
 start_eb "$THREADS"
 EB_HEAD=$(fetch "$EB_URL" "$T/eb.body")
 [ "${EB_HEAD%% *}" = 200 ] || { echo "b3_orgs: epibridge answered $EB_HEAD" >&2; cat "$T/eb.body" >&2; exit 1; }
+EB_AHEAD=$(curl -sS -o "$T/eb_anon.body" -w '%{http_code} %{content_type}' "$EB_URL")
+[ "${EB_AHEAD%% *}" = 200 ] || { echo "b3_orgs: epibridge answered $EB_AHEAD without credentials" >&2; exit 1; }
 
 # ---- nginx: the same bytes as a static file ----
 # Workers run as nobody when the master is root, so the tree is world-readable.
 N=$T/nginx
-mkdir -p "$N/www${URLPATH%/*}" "$N/logs"
+mkdir -p "$N/www${URLPATH%/*}" "$N/www/anon${URLPATH%/*}" "$N/logs"
 cp "$T/eb.body" "$N/www$URLPATH"
+cp "$T/eb_anon.body" "$N/www/anon$URLPATH"
 chmod 755 "$T"; chmod -R a+rX "$N"
 NGX_PORT=$(free_port)
 cat > "$N/nginx.conf" <<EOF
@@ -156,6 +168,7 @@ http {
     listen 127.0.0.1:$NGX_PORT;
     root $N/www;
     location = $URLPATH { default_type application/json; }
+    location = /anon$URLPATH { default_type application/json; }
   }
 }
 EOF
@@ -171,13 +184,20 @@ until curl -s -o /dev/null "$NGX_URL"; do
   sleep 0.05
 done
 NGX_HEAD=$(fetch "$NGX_URL" "$T/ngx.body")
+NGX_AURL=http://127.0.0.1:$NGX_PORT/anon$URLPATH
+NGX_AHEAD=$(curl -sS -o "$T/ngx_anon.body" -w '%{http_code} %{content_type}' "$NGX_AURL")
 
 AGREE=yes
 if [ "$EB_HEAD" != "$NGX_HEAD" ] || ! cmp -s "$T/eb.body" "$T/ngx.body"; then
   AGREE=NO
   echo "b3_orgs: responses differ: epibridge '$EB_HEAD', nginx '$NGX_HEAD'" >&2
 fi
+if [ "$EB_AHEAD" != "$NGX_AHEAD" ] || ! cmp -s "$T/eb_anon.body" "$T/ngx_anon.body"; then
+  AGREE=NO
+  echo "b3_orgs: anonymous responses differ: epibridge '$EB_AHEAD', nginx '$NGX_AHEAD'" >&2
+fi
 raw "---- response: epibridge '$EB_HEAD' nginx '$NGX_HEAD', $(wc -c < "$T/eb.body") bytes, sha256 $(sha256sum < "$T/eb.body" | cut -c1-16)"
+raw "---- anonymous: epibridge '$EB_AHEAD' nginx '$NGX_AHEAD', $(wc -c < "$T/eb_anon.body") bytes, sha256 $(sha256sum < "$T/eb_anon.body" | cut -c1-16)"
 curl -sS -D - -o /dev/null -H "Authorization: Bearer $TOKEN" "$EB_URL" | tr -d '\r' | sed 's/^/epibridge: /' >> "$RAW"
 curl -sS -D - -o /dev/null "$NGX_URL" | tr -d '\r' | sed 's/^/nginx:     /' >> "$RAW"
 
@@ -198,7 +218,19 @@ load_eb eb
 timeout 20 wrk -t2 -c64 -d2s "$NGX_URL" > /dev/null 2>&1 || true
 wrk_run nginx "$NGX_URL" $(cat "/proc/$NGX_PID/task/"*/children)
 wrk_clean nginx || AGREE=NO
-EB_IDLE=$IDLE_KB; EB_PEAK=$PEAK_KB
+# the anonymous case: kept responses
+ANON=1
+timeout 20 wrk -t2 -c64 -d2s "$EB_URL" > /dev/null 2>&1 || true
+wrk_run eb_anon "$EB_URL" "$EB_PID"
+wrk_clean eb_anon || AGREE=NO
+timeout 20 wrk -t2 -c64 -d2s "$NGX_AURL" > /dev/null 2>&1 || true
+wrk_run nginx_anon "$NGX_AURL" $(cat "/proc/$NGX_PID/task/"*/children)
+wrk_clean nginx_anon || AGREE=NO
+ANON=0
+curl -sS -o "$T/eb_anon2.body" "$EB_URL"
+cmp -s "$T/eb_anon.body" "$T/eb_anon2.body" || AGREE=NO
+EB_IDLE=$IDLE_KB
+EB_PEAK=$(printf '%s\n' "$PEAK_KB" "$(rss_kb "$EB_PID" VmHWM)" | sort -n | tail -1)
 stop_eb
 
 # optional sweep over --threads (nginx measured once, above)
@@ -228,8 +260,14 @@ mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
     printf "| %-29s | %10.2f | %9.2f | %6.2f | %-9s | %-5s |\n", "B3 orgs p99 latency ms", e, n, e / n, "<= 10 ms", a }'
   awk -v e="$(cpu_of eb)" -v n="$(cpu_of nginx)" -v a="$AGREE" 'BEGIN {
     printf "| %-29s | %10.1f | %9.1f | %6.2f | %-9s | %-5s |\n", "B3 orgs server CPU us/request", e, n, n / e, ">= 0.5", a }'
+  awk -v e="$(rps_of eb_anon)" -v n="$(rps_of nginx_anon)" -v a="$AGREE" 'BEGIN {
+    printf "| %-29s | %10.0f | %9.0f | %6.2f | %-9s | %-5s |\n", "B3 orgs anonymous req/s", e, n, e / n, ">= 0.5", a }'
+  awk -v e="$(p99_of eb_anon)" -v n="$(p99_of nginx_anon)" -v a="$AGREE" 'BEGIN {
+    printf "| %-29s | %10.2f | %9.2f | %6.2f | %-9s | %-5s |\n", "B3 orgs anonymous p99 ms", e, n, e / n, "<= 10 ms", a }'
+  awk -v e="$(cpu_of eb_anon)" -v n="$(cpu_of nginx_anon)" -v a="$AGREE" 'BEGIN {
+    printf "| %-29s | %10.1f | %9.1f | %6.2f | %-9s | %-5s |\n", "B3 orgs anonymous CPU us/req", e, n, n / e, ">= 0.5", a }'
   printf "| %-29s | %10s | %9s | %6s | %-9s | %-5s |\n" "B6 RSS idle MB" "$(mb "$EB_IDLE")" "-" "-" "<= 30 MB" "-"
-  printf "| %-29s | %10s | %9s | %6s | %-9s | %-5s |\n" "B6 RSS peak under B3 load MB" "$(mb "$EB_PEAK")" "-" "-" "<= 200 MB" "-"
+  printf "| %-29s | %10s | %9s | %6s | %-9s | %-5s |\n" "B6 RSS peak under B3 loads MB" "$(mb "$EB_PEAK")" "-" "-" "<= 200 MB" "-"
   for row in $SWEEP_ROWS; do
     echo "$row" | awk -F: -v n="$(rps_of nginx)" -v np="$(p99_of nginx)" -v a="$AGREE" '{
       printf "| %-29s | %10.0f | %9.0f | %6.2f | %-9s | %-5s |\n", "B3 orgs req/s --threads " $1, $2, n, $2 / n, ">= 0.5", a
