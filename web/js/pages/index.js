@@ -11,3 +11,7 @@ import './partners.js';
 import './tokens.js';
 import './audit.js';
 import './profile.js';
+import './donations.js';
+import './pledge.js';
+import './needs.js';
+import './reconciliation.js';
