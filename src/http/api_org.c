@@ -45,13 +45,14 @@ void api_orgs_list(struct eb_req *r)
 	snprintf(key, sizeof key, "orgs|list|%d|%lld|%s|%s", limit, (long long)after, country ? country : "",
 		 kind ? kind : "");
 	int64_t version;
-	if (eb_cache_hit(r, key, "orgs", 0, &version))
+	/* The directory is the same for every caller (public). */
+	if (eb_cache_hit(r, key, "orgs", 1, &version))
 		return;
 	json_t *items = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = org_list(eb_req_db(r), &r->who, limit, after, country, kind, &items, &last, &d);
 	reply(r, e, &d, 200, e ? NULL : eb_page_json(items, limit, last));
-	eb_cache_keep(r, key, version, 0);
+	eb_cache_keep(r, key, version, 1);
 }
 
 void api_orgs_create(struct eb_req *r)
