@@ -104,26 +104,6 @@ json_t *donation_without_lines(json_t *in)
 	return top;
 }
 
-json_t *donation_recon_flags(int64_t pledged, int64_t shipped, int64_t received, int64_t lost,
-			     int64_t short_qty, int64_t over_qty, int64_t discrepancies, int64_t overdue)
-{
-	(void)pledged;
-	(void)shipped;
-	(void)received;
-	json_t *a = json_array();
-	if (short_qty > 0)
-		json_array_append_new(a, json_string("short_received"));
-	if (over_qty > 0)
-		json_array_append_new(a, json_string("over_received"));
-	if (discrepancies > 0)
-		json_array_append_new(a, json_string("discrepancy"));
-	if (lost > 0)
-		json_array_append_new(a, json_string("lost"));
-	if (overdue > 0)
-		json_array_append_new(a, json_string("overdue"));
-	return a;
-}
-
 #define HEAD_COLS "pl.id, pl.owner_org, pl.recipient_org, pl.visibility, pl.status, pl.version, pl.pledged_on, pl.needed_by"
 
 static void head_from(struct eb_stmt *s, struct pledge_head *h)

@@ -58,11 +58,6 @@ enum eb_err donation_check_day(const char *day, const char *field, int not_futur
 /* Today as YYYY-MM-DD (UTC). */
 void donation_today(char out[11]);
 
-/* Flags of one reconciliation row (JSON array of names). */
-json_t *donation_recon_flags(int64_t pledged, int64_t shipped, int64_t received,
-			     int64_t lost, int64_t short_qty, int64_t over_qty,
-			     int64_t discrepancies, int64_t overdue);
-
 /* {"en":..., "zh":...} */
 json_t *donation_names(const char *en, const char *zh);
 

@@ -157,6 +157,23 @@ enum eb_err donation_recon_recompute(struct eb_conn *c, const struct eb_principa
 	return e;
 }
 
+/* The gaps of one line or group, as a JSON array of flag names. */
+static json_t *flags_of(int64_t lost, int64_t short_qty, int64_t over_qty, int64_t discrepancies, int64_t overdue)
+{
+	json_t *a = json_array();
+	if (short_qty > 0)
+		json_array_append_new(a, json_string("short_received"));
+	if (over_qty > 0)
+		json_array_append_new(a, json_string("over_received"));
+	if (discrepancies > 0)
+		json_array_append_new(a, json_string("discrepancy"));
+	if (lost > 0)
+		json_array_append_new(a, json_string("lost"));
+	if (overdue > 0)
+		json_array_append_new(a, json_string("overdue"));
+	return a;
+}
+
 /* Totals of one row or group into o, with derived figures and flags. */
 static void put_totals(json_t *o, const int64_t v[8], int64_t overdue)
 {
@@ -165,7 +182,7 @@ static void put_totals(json_t *o, const int64_t v[8], int64_t overdue)
 		json_object_set_new(o, names[i], json_integer(v[i]));
 	json_object_set_new(o, "outstanding", json_integer(v[0] > v[3] ? v[0] - v[3] : 0));
 	json_object_set_new(o, "to_ship", json_integer(v[0] > v[2] ? v[0] - v[2] : 0));
-	json_object_set_new(o, "flags", donation_recon_flags(v[0], v[2], v[3], v[4], v[5], v[6], v[7], overdue));
+	json_object_set_new(o, "flags", flags_of(v[4], v[5], v[6], v[7], overdue));
 }
 
 enum eb_err donation_recon_pledge(struct eb_conn *c, const struct eb_principal *who, int64_t pledge_id, json_t **out,
@@ -210,7 +227,7 @@ enum eb_err donation_recon_pledge(struct eb_conn *c, const struct eb_principal *
 	}
 	*out = json_pack("{s:I, s:s, s:o, s:s, s:o, s:o}", "pledge_id", (json_int_t)pledge_id, "status", h.status,
 			 "needed_by", *h.needed_by ? json_string(h.needed_by) : json_null(), "as_of", today, "lines", lines,
-			 "flags", donation_recon_flags(0, 0, 0, tot_flags[3], tot_flags[0], tot_flags[1], tot_flags[2], tot_flags[4]));
+			 "flags", flags_of(tot_flags[3], tot_flags[0], tot_flags[1], tot_flags[2], tot_flags[4]));
 	return EB_OK;
 }
 
