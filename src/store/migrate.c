@@ -38,13 +38,16 @@ int eb_migrate(struct eb_conn *c, struct eb_detail *d)
 				d);
 	if (e)
 		return e;
-	int64_t have = 0;
-	e = eb_run(c, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-		   &have, d, 0);
-	if (e)
-		return e;
 	for (const struct eb_migration *m = eb_migrations; m->version; m++) {
-		if (m->version <= have)
+		/* Each version is looked up on its own, so a migration merged
+		 * after a later one was applied still runs. */
+		char ver[16];
+		snprintf(ver, sizeof ver, "%d", m->version);
+		int64_t have = 0;
+		e = eb_run(c, "SELECT COUNT(*) FROM schema_migrations WHERE version = CAST(? AS INTEGER)", &have, d, 1, ver);
+		if (e)
+			return e;
+		if (have)
 			continue;
 		struct eb_buf sql;
 		eb_buf_init(&sql, 0);
@@ -54,8 +57,7 @@ int eb_migrate(struct eb_conn *c, struct eb_detail *d)
 		if (!e)
 			e = eb_exec(c, sql.data, d);
 		if (!e) {
-			char ver[16], at[24];
-			snprintf(ver, sizeof ver, "%d", m->version);
+			char at[24];
 			snprintf(at, sizeof at, "%lld", (long long)time(NULL));
 			e = eb_run(c, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (CAST(? AS INTEGER), ?, CAST(? AS BIGINT))",
 				   NULL, d, 3, ver, m->name, at);
