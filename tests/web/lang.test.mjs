@@ -60,7 +60,7 @@ test('a browser set to Chinese starts in Chinese', async () => {
 test('a logged-in user switches to 中文: nav and headings change, the choice is saved on the server and survives reload and logout/login', async () => {
   const page = await openPage(browser, srv.base);
   await login(page, 'wang');
-  assert.deepEqual(await navTexts(page), ['Situation map', 'Donations', 'Organisations', 'Partners', 'API tokens', 'Audit log']);
+  assert.deepEqual(await navTexts(page), ['Situation map', 'Alerts', 'Donations', 'Organisations', 'Partners', 'API tokens', 'Audit log']);
   assert.equal(await text(page, 'h1'), 'Situation map');
   await page.click('nav.main-nav a[data-nav="orgs"]');
   await ready(page, 'orgs');
@@ -68,7 +68,7 @@ test('a logged-in user switches to 中文: nav and headings change, the choice i
   await page.click('.lang-switch button[data-lang="zh"]');
   await page.waitForFunction(() => document.documentElement.lang === 'zh-Hans');
   await ready(page, 'orgs');
-  assert.deepEqual(await navTexts(page), ['疫情地图', '捐赠', '组织', '合作伙伴', 'API 令牌', '审计日志']);
+  assert.deepEqual(await navTexts(page), ['疫情地图', '预警', '捐赠', '组织', '合作伙伴', 'API 令牌', '审计日志']);
   assert.equal(await text(page, 'h1'), '组织');
   assert.equal(await text(page, 'button[data-act="logout"]'), '退出登录');
   assert.match(await text(page, '.user-org'), /^管理员 · /);
@@ -108,7 +108,7 @@ test('a logged-in user switches to 中文: nav and headings change, the choice i
   await other.waitForTimeout(300);
   assert.equal(Number(await other.getAttribute('main', 'data-draw')), draws + 1, 'the next page is drawn once, in Chinese');
   assert.equal(await text(other, 'h1'), '疫情地图');
-  assert.deepEqual(await navTexts(other), ['疫情地图', '捐赠', '组织', '合作伙伴', 'API 令牌', '审计日志']);
+  assert.deepEqual(await navTexts(other), ['疫情地图', '预警', '捐赠', '组织', '合作伙伴', 'API 令牌', '审计日志']);
 
   // And back to English, from the profile page's language field.
   await other.click('a.user-link');

@@ -25,7 +25,7 @@ test('an anonymous visitor lands on the public situation map, and logs in from t
   await ready(page, 'map');
   assert.match(page.url(), /#\/map/);
   // The public pages in the nav, the language switch and a way to log in.
-  assert.deepEqual(await page.locator('nav.main-nav a').allTextContents(), ['Situation map', 'Donations']);
+  assert.deepEqual(await page.locator('nav.main-nav a').allTextContents(), ['Situation map', 'Public alerts', 'Donations']);
   assert.equal(await page.locator('.lang-switch button').count(), 2);
   await page.click('a[data-act="login"]');
   await ready(page, 'login');
@@ -115,7 +115,7 @@ test('the right password logs in; logging out returns to the login page', async 
   assert.equal(Number(await page.getAttribute('main', 'data-draw')), draws + 1, 'the next page is drawn once');
   assert.equal(await text(page, '.user-name'), 'Root');
   assert.deepEqual(await page.locator('nav.main-nav a').allTextContents(),
-    ['Situation map', 'Donations', 'Organisations', 'Partners', 'API tokens', 'Audit log']);
+    ['Situation map', 'Alerts', 'Donations', 'Organisations', 'Partners', 'API tokens', 'Audit log']);
   assert.equal(await page.getAttribute('nav.main-nav a[data-nav="partners"]', 'aria-current'), 'page');
 
   // A reload keeps the session.

@@ -66,7 +66,7 @@ test('an admin adds a user (the server\'s field errors are shown on the field), 
   await login(other, 'ferrari');
   assert.equal(await text(other, '.user-name'), 'Giulia Ferrari');
   // An editor sees neither tokens nor the audit log.
-  assert.deepEqual(await other.locator('nav.main-nav a').allTextContents(), ['Situation map', 'Donations', 'Organisations', 'Partners']);
+  assert.deepEqual(await other.locator('nav.main-nav a').allTextContents(), ['Situation map', 'Alerts', 'Donations', 'Organisations', 'Partners']);
   other.assertClean();
   await other.context().close();
   await page.context().close();
@@ -109,7 +109,7 @@ test('a viewer sees no admin actions, and opening an admin page shows the server
   const page = await openPage(browser, srv.base);
   page.allowError(/status of 403/);
   await login(page, 'bianchi', 'a-new-password-2');
-  assert.deepEqual(await page.locator('nav.main-nav a').allTextContents(), ['Situation map', 'Donations', 'Organisations', 'Partners']);
+  assert.deepEqual(await page.locator('nav.main-nav a').allTextContents(), ['Situation map', 'Alerts', 'Donations', 'Organisations', 'Partners']);
   assert.equal(await text(page, '.user-org'), 'Viewer · Ministry of Health of Italy');
 
   await go(page, `/orgs/${health}`, 'org');

@@ -96,7 +96,8 @@ function renderHeader() {
   const { path } = parseHash();
   const m = match(path);
   const currentNav = m ? (m.page.navParent || m.page.id) : null;
-  const entries = navEntries('main', allowed);
+  // nav.anonymous: an entry for visitors who are not logged in only.
+  const entries = navEntries('main', allowed).filter((p) => !(p.nav.anonymous && session.loggedIn()));
   const u = session.user();
   const o = session.org();
 
@@ -118,7 +119,7 @@ function renderHeader() {
         href: `#${p.path}`,
         dataset: { nav: p.id },
         'aria-current': p.id === currentNav ? 'page' : null,
-      }, t(p.nav.label)))))) : null;
+      }, t(p.nav.label), p.nav.badge ? p.nav.badge() : null))))) : null;
 
   const userMenu = u ? h('div', { class: 'user-menu' },
     navEntries('user', allowed).map((p) => h('a', {

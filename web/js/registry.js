@@ -5,7 +5,9 @@
 //     id: 'orgs',                  // unique; also <main data-page="orgs">
 //     path: '/orgs/:id',           // hash route; ':name' segments become params
 //     title: 'orgs.title',         // i18n key of the page title (tab title, nav label)
-//     nav: { order: 20, label: 'nav.orgs', group: 'main' },  // optional
+//     nav: { order: 20, label: 'nav.orgs', group: 'main' },  // optional; also
+//                                  // badge: () => Node (drawn after the label),
+//                                  // anonymous: true (shown only when not logged in)
 //     navParent: 'orgs',           // optional: the nav entry to mark current
 //     minRole: 'viewer',           // 'viewer' | 'editor' | 'admin'; public: true for no login
 //     public: false,
