@@ -336,19 +336,21 @@ test('CLI: org/user/token commands work and reject bad input with a message', as
   assert.match(help, /backup/);
 });
 
-test('graceful shutdown: SIGTERM lets an in-flight request finish', async () => {
+test('graceful shutdown: SIGTERM lets in-flight requests finish', async () => {
   const s2 = await startServer();
   const c = await loginAs(s2.base, 'root');
-  // A user creation takes an Argon2id hash: it is in flight when SIGTERM lands.
-  const pending = c.post('/api/v1/orgs/1/users', { login: 'late.user', name: 'Late', role: 'viewer', password: 'late-password-1' });
-  await new Promise((r) => setTimeout(r, 5));
+  // User creations each wait for an Argon2id hash on the one hashing
+  // thread: sent together, they are still in flight when SIGTERM lands.
+  const logins = Array.from({ length: 6 }, (_, i) => `late.user${i}`);
+  const pending = logins.map((login) => c.post('/api/v1/orgs/1/users', { login, name: 'Late', role: 'viewer', password: 'late-password-1' }));
+  await new Promise((r) => setTimeout(r, 150));
   const exit = s2.stop();
-  const r = await pending;
-  assert.equal(r.status, 201, r.text);
+  const answers = await Promise.all(pending);
+  for (const r of answers) assert.equal(r.status, 201, r.text);
   const { code } = await exit;
   assert.equal(code, 0);
   const users = cli(s2.db, 'user', 'list', '--org', '1');
-  assert.match(users, /late\.user/);
+  for (const login of logins) assert.match(users, new RegExp(login.replace('.', '\\.')));
 });
 
 test('audit verify names the first changed or deleted row (SQLite file edited behind the server)', { skip: srv?.db?.startsWith?.('postgres') }, async (t) => {
