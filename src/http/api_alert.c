@@ -17,14 +17,6 @@
 #include <string.h>
 #include <strings.h>
 
-static void reply(struct eb_req *r, enum eb_err e, struct eb_detail *d, int status, json_t *out)
-{
-	if (e)
-		eb_reply_err(r, e, d);
-	else
-		eb_reply_json(r, status, out);
-}
-
 static int flag(struct eb_req *r, const char *name)
 {
 	const char *v = eb_req_query(r, name);
@@ -74,7 +66,7 @@ void api_alerts_list(struct eb_req *r)
 	int64_t last = 0;
 	struct eb_detail d = {0};
 	enum eb_err e = alert_list(eb_req_db(r), &r->who, &q, &items, &last, &d);
-	reply(r, e, &d, 200, e ? NULL : eb_page_json(items, q.limit, last));
+	eb_reply_result(r, e, &d, 200, e ? NULL : eb_page_json(items, q.limit, last));
 }
 
 void api_alerts_create(struct eb_req *r)
@@ -87,7 +79,7 @@ void api_alerts_create(struct eb_req *r)
 	json_decref(in);
 	if (!e)
 		alert_svc_kick(r->app->alerts);
-	reply(r, e, &d, 201, out);
+	eb_reply_result(r, e, &d, 201, out);
 }
 
 /* shared_with=1,2,3 */
@@ -149,7 +141,7 @@ void api_alerts_import(struct eb_req *r)
 	json_decref(o.shared_with);
 	if (!e)
 		alert_svc_kick(r->app->alerts);
-	reply(r, e, &d, 201, out);
+	eb_reply_result(r, e, &d, 201, out);
 }
 
 void api_alerts_get(struct eb_req *r)
@@ -162,7 +154,7 @@ void api_alerts_get(struct eb_req *r)
 	enum eb_err e = alert_get(eb_req_db(r), &r->who, id, &out, &d);
 	if (!e && strcmp(json_string_value(json_object_get(out, "visibility")), "public") == 0)
 		alert_svc_view(r->app->alerts, id);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_alerts_cap(struct eb_req *r)
@@ -236,7 +228,7 @@ void api_alerts_deliveries(struct eb_req *r)
 		json_object_set_new(out, "next_cursor",
 				    last && (int)json_array_size(json_object_get(out, "items")) >= limit ? json_string(c) : json_null());
 	}
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 static void decide(struct eb_req *r, int approve)
@@ -262,7 +254,7 @@ static void decide(struct eb_req *r, int approve)
 	struct eb_detail d = {0};
 	enum eb_err e = alert_decide(eb_req_db(r), &r->who, id, approve, note, &out, &d);
 	json_decref(in);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_alerts_approve(struct eb_req *r)
@@ -285,7 +277,7 @@ void api_alerts_issue(struct eb_req *r)
 	enum eb_err e = alert_issue(eb_req_db(r), &r->who, id, &out, &d);
 	if (!e)
 		alert_svc_kick(r->app->alerts);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_incidents_list(struct eb_req *r)
@@ -297,7 +289,7 @@ void api_incidents_list(struct eb_req *r)
 	json_t *items = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = alert_incidents(eb_req_db(r), &r->who, limit, &items, &d);
-	reply(r, e, &d, 200, e ? NULL : json_pack("{s:o}", "items", items));
+	eb_reply_result(r, e, &d, 200, e ? NULL : json_pack("{s:o}", "items", items));
 }
 
 void api_inbox_list(struct eb_req *r)
@@ -310,7 +302,7 @@ void api_inbox_list(struct eb_req *r)
 	int64_t last = 0;
 	struct eb_detail d = {0};
 	enum eb_err e = alert_inbox(eb_req_db(r), &r->who, flag(r, "unread"), limit, after, &items, &last, &d);
-	reply(r, e, &d, 200, e ? NULL : eb_page_json(items, limit, last));
+	eb_reply_result(r, e, &d, 200, e ? NULL : eb_page_json(items, limit, last));
 }
 
 static void mark(struct eb_req *r, enum alert_receipt what)
@@ -323,7 +315,7 @@ static void mark(struct eb_req *r, enum alert_receipt what)
 	enum eb_err e = alert_inbox_mark(eb_req_db(r), &r->who, id, what, &out, &d);
 	if (!e)
 		alert_svc_kick(r->app->alerts);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_inbox_read(struct eb_req *r)
@@ -341,7 +333,7 @@ void api_subscriptions_list(struct eb_req *r)
 	json_t *items = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = alert_sub_list(eb_req_db(r), &r->who, &items, &d);
-	reply(r, e, &d, 200, e ? NULL : json_pack("{s:o}", "items", items));
+	eb_reply_result(r, e, &d, 200, e ? NULL : json_pack("{s:o}", "items", items));
 }
 
 void api_subscriptions_create(struct eb_req *r)
@@ -352,7 +344,7 @@ void api_subscriptions_create(struct eb_req *r)
 	struct eb_detail d = {0};
 	enum eb_err e = alert_sub_create(eb_req_db(r), &r->who, in, &out, &d);
 	json_decref(in);
-	reply(r, e, &d, 201, out);
+	eb_reply_result(r, e, &d, 201, out);
 }
 
 void api_subscriptions_delete(struct eb_req *r)

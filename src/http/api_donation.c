@@ -17,14 +17,6 @@
 
 #define EXPORT_MAX 5000
 
-static void reply(struct eb_req *r, enum eb_err e, struct eb_detail *d, int status, json_t *out)
-{
-	if (e)
-		eb_reply_err(r, e, d);
-	else
-		eb_reply_json(r, status, out);
-}
-
 /* ?name= as a positive id, 0 when absent; replies 400 and returns -1 when
  * malformed. */
 static int64_t id_param(struct eb_req *r, const char *name)
@@ -83,7 +75,7 @@ void api_donation_items_list(struct eb_req *r)
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = donation_items_list(eb_req_db(r), &out, &d);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_donation_items_create(struct eb_req *r)
@@ -94,7 +86,7 @@ void api_donation_items_create(struct eb_req *r)
 	struct eb_detail d = {0};
 	enum eb_err e = donation_item_create(eb_req_db(r), &r->who, in, &out, &d);
 	json_decref(in);
-	reply(r, e, &d, 201, out);
+	eb_reply_result(r, e, &d, 201, out);
 }
 
 /* ---- needs ---- */
@@ -127,7 +119,7 @@ void api_donation_needs_list(struct eb_req *r)
 	int64_t last = 0;
 	struct eb_detail d = {0};
 	enum eb_err e = donation_need_list(eb_req_db(r), &r->who, &q, &items, &last, &d);
-	reply(r, e, &d, 200, e ? NULL : eb_page_json(items, q.limit, last));
+	eb_reply_result(r, e, &d, 200, e ? NULL : eb_page_json(items, q.limit, last));
 }
 
 void api_donation_needs_create(struct eb_req *r)
@@ -138,7 +130,7 @@ void api_donation_needs_create(struct eb_req *r)
 	struct eb_detail d = {0};
 	enum eb_err e = donation_need_create(eb_req_db(r), &r->who, in, &out, &d);
 	json_decref(in);
-	reply(r, e, &d, 201, out);
+	eb_reply_result(r, e, &d, 201, out);
 }
 
 void api_donation_needs_get(struct eb_req *r)
@@ -149,7 +141,7 @@ void api_donation_needs_get(struct eb_req *r)
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = donation_need_get(eb_req_db(r), &r->who, id, &out, &d);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_donation_needs_update(struct eb_req *r)
@@ -163,7 +155,7 @@ void api_donation_needs_update(struct eb_req *r)
 	struct eb_detail d = {0};
 	enum eb_err e = donation_need_update(eb_req_db(r), &r->who, id, in, &out, &d);
 	json_decref(in);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 /* ---- pledges ---- */
@@ -187,7 +179,7 @@ void api_pledges_list(struct eb_req *r)
 	int64_t last = 0;
 	struct eb_detail d = {0};
 	enum eb_err e = donation_pledge_list(eb_req_db(r), &r->who, &q, &items, &last, &d);
-	reply(r, e, &d, 200, e ? NULL : eb_page_json(items, q.limit, last));
+	eb_reply_result(r, e, &d, 200, e ? NULL : eb_page_json(items, q.limit, last));
 }
 
 void api_pledges_create(struct eb_req *r)
@@ -198,7 +190,7 @@ void api_pledges_create(struct eb_req *r)
 	struct eb_detail d = {0};
 	enum eb_err e = donation_pledge_create(eb_req_db(r), &r->who, in, &out, &d);
 	json_decref(in);
-	reply(r, e, &d, 201, out);
+	eb_reply_result(r, e, &d, 201, out);
 }
 
 void api_pledges_get(struct eb_req *r)
@@ -209,7 +201,7 @@ void api_pledges_get(struct eb_req *r)
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = donation_pledge_get(eb_req_db(r), &r->who, id, &out, &d);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_pledges_update(struct eb_req *r)
@@ -223,7 +215,7 @@ void api_pledges_update(struct eb_req *r)
 	struct eb_detail d = {0};
 	enum eb_err e = donation_pledge_update(eb_req_db(r), &r->who, id, in, &out, &d);
 	json_decref(in);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_pledges_amend(struct eb_req *r)
@@ -237,7 +229,7 @@ void api_pledges_amend(struct eb_req *r)
 	struct eb_detail d = {0};
 	enum eb_err e = donation_pledge_amend(eb_req_db(r), &r->who, id, in, &out, &d);
 	json_decref(in);
-	reply(r, e, &d, 201, out);
+	eb_reply_result(r, e, &d, 201, out);
 }
 
 /* ---- shipments ---- */
@@ -250,7 +242,7 @@ void api_pledge_shipments_list(struct eb_req *r)
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = shipment_list(eb_req_db(r), &r->who, id, &out, &d);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_pledge_shipments_create(struct eb_req *r)
@@ -264,7 +256,7 @@ void api_pledge_shipments_create(struct eb_req *r)
 	struct eb_detail d = {0};
 	enum eb_err e = shipment_create(eb_req_db(r), &r->who, id, in, &out, &d);
 	json_decref(in);
-	reply(r, e, &d, 201, out);
+	eb_reply_result(r, e, &d, 201, out);
 }
 
 void api_shipments_get(struct eb_req *r)
@@ -275,7 +267,7 @@ void api_shipments_get(struct eb_req *r)
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = shipment_get(eb_req_db(r), &r->who, id, &out, &d);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 typedef enum eb_err (*ship_write)(struct eb_conn *, const struct eb_principal *, int64_t, json_t *, json_t **,
@@ -292,7 +284,7 @@ static void ship_call(struct eb_req *r, ship_write fn)
 	struct eb_detail d = {0};
 	enum eb_err e = fn(eb_req_db(r), &r->who, id, in, &out, &d);
 	json_decref(in);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_shipments_update(struct eb_req *r)
@@ -357,7 +349,7 @@ void api_recon_pledge(struct eb_req *r)
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = donation_recon_pledge(eb_req_db(r), &r->who, id, &out, &d);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_recon_needs(struct eb_req *r)
@@ -369,7 +361,7 @@ void api_recon_needs(struct eb_req *r)
 	int64_t last = 0;
 	struct eb_detail d = {0};
 	enum eb_err e = donation_recon_needs(eb_req_db(r), &r->who, &q, &items, &last, &d);
-	reply(r, e, &d, 200, e ? NULL : eb_page_json(items, q.limit, last));
+	eb_reply_result(r, e, &d, 200, e ? NULL : eb_page_json(items, q.limit, last));
 }
 
 /* ---- exports ---- */

@@ -14,14 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void reply(struct eb_req *r, enum eb_err e, struct eb_detail *d, int status, json_t *out)
-{
-	if (e)
-		eb_reply_err(r, e, d);
-	else
-		eb_reply_json(r, status, out);
-}
-
 void api_orgs_list(struct eb_req *r)
 {
 	int limit;
@@ -51,7 +43,7 @@ void api_orgs_list(struct eb_req *r)
 	json_t *items = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = org_list(eb_req_db(r), &r->who, limit, after, country, kind, &items, &last, &d);
-	reply(r, e, &d, 200, e ? NULL : eb_page_json(items, limit, last));
+	eb_reply_result(r, e, &d, 200, e ? NULL : eb_page_json(items, limit, last));
 	eb_cache_keep(r, key, version, 1);
 }
 
@@ -63,7 +55,7 @@ void api_orgs_create(struct eb_req *r)
 	struct eb_detail d = {0};
 	enum eb_err e = org_create(eb_req_db(r), &r->who, in, &out, &d);
 	json_decref(in);
-	reply(r, e, &d, 201, out);
+	eb_reply_result(r, e, &d, 201, out);
 }
 
 void api_orgs_get(struct eb_req *r)
@@ -74,7 +66,7 @@ void api_orgs_get(struct eb_req *r)
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = org_get(eb_req_db(r), &r->who, id, &out, &d);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_orgs_update(struct eb_req *r)
@@ -88,7 +80,7 @@ void api_orgs_update(struct eb_req *r)
 	struct eb_detail d = {0};
 	enum eb_err e = org_update(eb_req_db(r), &r->who, id, in, &out, &d);
 	json_decref(in);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_org_users_list(struct eb_req *r)
@@ -99,7 +91,7 @@ void api_org_users_list(struct eb_req *r)
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = org_user_list(eb_req_db(r), &r->who, id, &out, &d);
-	reply(r, e, &d, 200, e ? NULL : json_pack("{s:o}", "items", out));
+	eb_reply_result(r, e, &d, 200, e ? NULL : json_pack("{s:o}", "items", out));
 }
 
 struct user_state {
@@ -140,7 +132,7 @@ void api_org_users_create(struct eb_req *r)
 	enum eb_err e = st->job.failed ? EB_ENOMEM
 		: org_user_create(eb_req_db(r), &r->who, st->id, st->in, st->job.hash, &out, &d);
 	json_decref(st->in);
-	reply(r, e, &d, 201, out);
+	eb_reply_result(r, e, &d, 201, out);
 }
 
 void api_users_get(struct eb_req *r)
@@ -151,7 +143,7 @@ void api_users_get(struct eb_req *r)
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = org_user_get(eb_req_db(r), &r->who, id, &out, &d);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_users_update(struct eb_req *r)
@@ -171,7 +163,7 @@ void api_users_update(struct eb_req *r)
 			if (!e)
 				e = org_user_update(eb_req_db(r), &r->who, id, in, NULL, &out, &d);
 			json_decref(in);
-			reply(r, e, &d, 200, out);
+			eb_reply_result(r, e, &d, 200, out);
 			return;
 		}
 		/* Check rights before spending time on the hash. */
@@ -197,7 +189,7 @@ void api_users_update(struct eb_req *r)
 	enum eb_err e = st->job.failed ? EB_ENOMEM
 		: org_user_update(eb_req_db(r), &r->who, st->id, st->in, st->job.hash, &out, &d);
 	json_decref(st->in);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_partnerships_list(struct eb_req *r)
@@ -205,7 +197,7 @@ void api_partnerships_list(struct eb_req *r)
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = org_partner_list(eb_req_db(r), &r->who, &out, &d);
-	reply(r, e, &d, 200, e ? NULL : json_pack("{s:o}", "items", out));
+	eb_reply_result(r, e, &d, 200, e ? NULL : json_pack("{s:o}", "items", out));
 }
 
 void api_partnerships_create(struct eb_req *r)
@@ -216,7 +208,7 @@ void api_partnerships_create(struct eb_req *r)
 	struct eb_detail d = {0};
 	enum eb_err e = org_partner_propose(eb_req_db(r), &r->who, in, &out, &d);
 	json_decref(in);
-	reply(r, e, &d, 201, out);
+	eb_reply_result(r, e, &d, 201, out);
 }
 
 void api_partnerships_accept(struct eb_req *r)
@@ -227,7 +219,7 @@ void api_partnerships_accept(struct eb_req *r)
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = org_partner_accept(eb_req_db(r), &r->who, id, &out, &d);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_partnerships_delete(struct eb_req *r)
@@ -252,5 +244,5 @@ void api_audit_list(struct eb_req *r)
 	json_t *items = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = audit_list(eb_req_db(r), &r->who, limit, before, &items, &last, &d);
-	reply(r, e, &d, 200, e ? NULL : eb_page_json(items, limit, last));
+	eb_reply_result(r, e, &d, 200, e ? NULL : eb_page_json(items, limit, last));
 }

@@ -10,33 +10,13 @@
 #include "base/util.h"
 
 
-static void reply(struct eb_req *r, enum eb_err e, struct eb_detail *d, int status, json_t *out)
-{
-	if (e)
-		eb_reply_err(r, e, d);
-	else
-		eb_reply_json(r, status, out);
-}
-
-static int64_t org_param(struct eb_req *r, int *bad)
-{
-	const char *s = eb_req_query(r, "org");
-	int64_t v = 0;
-	*bad = 0;
-	if (s && eb_parse_i64(s, 1, INT64_MAX, &v)) {
-		eb_reply_problem(r, 400, "invalid", "org must be an organisation id", "org");
-		*bad = 1;
-	}
-	return v;
-}
-
 void api_risk_list(struct eb_req *r)
 {
 	struct risk_query q = {0};
 	if (eb_req_page(r, &q.limit, &q.after))
 		return;
 	int bad;
-	q.org = org_param(r, &bad);
+	q.org = eb_req_id_param(r, "org", &bad);
 	if (bad)
 		return;
 	q.scope = eb_req_query(r, "scope");
@@ -47,7 +27,7 @@ void api_risk_list(struct eb_req *r)
 	int64_t cursor = 0;
 	struct eb_detail d = {0};
 	enum eb_err e = risk_list(eb_req_db(r), &r->who, &q, &items, &cursor, &d);
-	reply(r, e, &d, 200, e ? NULL : eb_page_json(items, q.limit, cursor));
+	eb_reply_result(r, e, &d, 200, e ? NULL : eb_page_json(items, q.limit, cursor));
 }
 
 void api_risk_put(struct eb_req *r)
@@ -59,7 +39,7 @@ void api_risk_put(struct eb_req *r)
 	int created = 0;
 	enum eb_err e = risk_put(eb_req_db(r), &r->who, in, &out, &created, &d);
 	json_decref(in);
-	reply(r, e, &d, created ? 201 : 200, out);
+	eb_reply_result(r, e, &d, created ? 201 : 200, out);
 }
 
 void api_risk_get(struct eb_req *r)
@@ -70,13 +50,13 @@ void api_risk_get(struct eb_req *r)
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = risk_get(eb_req_db(r), &r->who, id, &out, &d);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 void api_risk_world(struct eb_req *r)
 {
 	int bad;
-	int64_t org = org_param(r, &bad);
+	int64_t org = eb_req_id_param(r, "org", &bad);
 	if (bad)
 		return;
 	char key[96];
@@ -87,7 +67,7 @@ void api_risk_world(struct eb_req *r)
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = risk_world(eb_req_db(r), &r->who, r->params[0], org, &out, &d);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 	eb_cache_keep(r, key, version, 0);
 }
 
@@ -96,5 +76,5 @@ void api_risk_proposed(struct eb_req *r)
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = risk_proposed(eb_req_db(r), eb_req_query(r, "area"), eb_req_query(r, "date"), &out, &d);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }

@@ -14,14 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void reply(struct eb_req *r, enum eb_err e, struct eb_detail *d, int status, json_t *out)
-{
-	if (e)
-		eb_reply_err(r, e, d);
-	else
-		eb_reply_json(r, status, out);
-}
-
 static json_t *area_json(const struct area *a)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:b}", "code", a->code, "name_en", a->name_en,
@@ -61,18 +53,6 @@ void api_areas_list(struct eb_req *r)
 	eb_reply_raw(r, 200, "application/json", areas_body, strlen(areas_body));
 }
 
-static int64_t org_param(struct eb_req *r, int *bad)
-{
-	const char *s = eb_req_query(r, "org");
-	int64_t v = 0;
-	*bad = 0;
-	if (s && eb_parse_i64(s, 1, INT64_MAX, &v)) {
-		eb_reply_problem(r, 400, "invalid", "org must be an organisation id", "org");
-		*bad = 1;
-	}
-	return v;
-}
-
 static int dates_ok(struct eb_req *r, const char *from, const char *to)
 {
 	if (from && !eb_date_valid(from)) {
@@ -89,7 +69,7 @@ static int dates_ok(struct eb_req *r, const char *from, const char *to)
 void api_area_series(struct eb_req *r)
 {
 	int bad;
-	int64_t org = org_param(r, &bad);
+	int64_t org = eb_req_id_param(r, "org", &bad);
 	if (bad)
 		return;
 	const char *from = eb_req_query(r, "from"), *to = eb_req_query(r, "to");
@@ -106,7 +86,7 @@ void api_area_series(struct eb_req *r)
 	enum eb_err e = sitrep_series(eb_req_db(r), &r->who, r->params[0], from, to, org, &out, &d);
 	if (e == EB_EINVAL && strcmp(d.field, "area") == 0)
 		e = EB_ENOTFOUND;
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 	eb_cache_keep(r, key, version, 0);
 }
 
@@ -116,7 +96,7 @@ void api_sitreps_list(struct eb_req *r)
 	if (eb_req_page(r, &q.limit, &q.after))
 		return;
 	int bad;
-	q.org = org_param(r, &bad);
+	q.org = eb_req_id_param(r, "org", &bad);
 	if (bad)
 		return;
 	q.area = eb_req_query(r, "area");
@@ -128,7 +108,7 @@ void api_sitreps_list(struct eb_req *r)
 	int64_t last = 0;
 	struct eb_detail d = {0};
 	enum eb_err e = sitrep_list(eb_req_db(r), &r->who, &q, &items, &last, &d);
-	reply(r, e, &d, 200, e ? NULL : eb_page_json(items, q.limit, last));
+	eb_reply_result(r, e, &d, 200, e ? NULL : eb_page_json(items, q.limit, last));
 }
 
 void api_sitreps_put(struct eb_req *r)
@@ -140,7 +120,7 @@ void api_sitreps_put(struct eb_req *r)
 	int created = 0;
 	enum eb_err e = sitrep_put(eb_req_db(r), &r->who, in, &out, &created, &d);
 	json_decref(in);
-	reply(r, e, &d, created ? 201 : 200, out);
+	eb_reply_result(r, e, &d, created ? 201 : 200, out);
 }
 
 void api_sitreps_get(struct eb_req *r)
@@ -152,7 +132,7 @@ void api_sitreps_get(struct eb_req *r)
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = sitrep_get(eb_req_db(r), &r->who, id, h && (strcmp(h, "true") == 0 || strcmp(h, "1") == 0), &out, &d);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 }
 
 /* ?since=RFC3339 starts a walk; ?cursor=MS.ID (next_cursor) continues it. */
@@ -208,7 +188,7 @@ void api_sitreps_changes(struct eb_req *r)
 void api_situation_day(struct eb_req *r)
 {
 	int bad;
-	int64_t org = org_param(r, &bad);
+	int64_t org = eb_req_id_param(r, "org", &bad);
 	if (bad)
 		return;
 	char key[96];
@@ -219,6 +199,6 @@ void api_situation_day(struct eb_req *r)
 	json_t *out = NULL;
 	struct eb_detail d = {0};
 	enum eb_err e = sitrep_day(eb_req_db(r), &r->who, r->params[0], org, &out, &d);
-	reply(r, e, &d, 200, out);
+	eb_reply_result(r, e, &d, 200, out);
 	eb_cache_keep(r, key, version, 0);
 }

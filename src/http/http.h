@@ -105,6 +105,13 @@ void eb_reply_empty(struct eb_req *r, int status);
 /* RFC 9457 problem: type slug, title, detail, field (JSON pointer or NULL). */
 void eb_reply_problem(struct eb_req *r, int status, const char *type,
 		      const char *detail, const char *field);
+/* Replies with out (consumed) and status when e is EB_OK, else with the
+ * problem for e and d (out, which should then be NULL, is released). */
+void eb_reply_result(struct eb_req *r, enum eb_err e, const struct eb_detail *d,
+		     int status, json_t *out);
+/* Query parameter `name` as a positive id: 0 when absent; on a malformed
+ * value replies 400 naming it and sets *bad. */
+int64_t eb_req_id_param(struct eb_req *r, const char *name, int *bad);
 /* Maps a domain error + detail to the right status and problem. */
 void eb_reply_err(struct eb_req *r, enum eb_err e, const struct eb_detail *d);
 /* Adds a response header line ("Name: value"). */

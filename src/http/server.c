@@ -403,6 +403,32 @@ void eb_reply_err(struct eb_req *r, enum eb_err e, const struct eb_detail *d)
 	}
 }
 
+void eb_reply_result(struct eb_req *r, enum eb_err e, const struct eb_detail *d,
+		     int status, json_t *out)
+{
+	if (e) {
+		json_decref(out);
+		eb_reply_err(r, e, d);
+	} else {
+		eb_reply_json(r, status, out);
+	}
+}
+
+int64_t eb_req_id_param(struct eb_req *r, const char *name, int *bad)
+{
+	const char *s = eb_req_query(r, name);
+	int64_t v = 0;
+	*bad = 0;
+	if (s && eb_parse_i64(s, 1, INT64_MAX, &v)) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "%s must be an organisation or record id (a positive integer)", name);
+		eb_reply_problem(r, 400, "invalid", msg, name);
+		*bad = 1;
+		v = 0;
+	}
+	return v;
+}
+
 json_t *eb_req_json(struct eb_req *r)
 {
 	const char *ct = eb_req_header(r, "Content-Type");
