@@ -41,7 +41,7 @@ static void usage(FILE *f)
 	      "epibridge: joint epidemic prevention and control across borders.\n\n"
 	      "Commands:\n", f);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+		fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].help);
 	fputs("\nEvery command that touches data takes --db FILE (SQLite, default ./epibridge.db)\n"
 	      "or --db postgres://user@host/dbname.  Run 'epibridge COMMAND --help' for its options.\n", f);
 }
