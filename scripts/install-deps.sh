@@ -1,14 +1,15 @@
 #!/bin/sh
 # Installs the Debian packages epibridge needs, when they are missing.
 #   install-deps.sh [run|check|bench]
-#     run    build and run the server (default)
+#     run    build and run the server and its dashboard (default)
 #     check  also what the test suite needs (PostgreSQL 15, Chromium with CJK fonts, clang, Node.js)
 #     bench  also the benchmark peers (nginx, wrk, R with EpiEstim)
 # As root it runs apt-get; otherwise it prints the command to run and fails.
 set -eu
 mode=${1:-run}
 pkgs="gcc make pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev
-libsodium-dev libxml2-dev libcurl4-openssl-dev libcmocka-dev sqlite3 libxml2-utils ca-certificates"
+libsodium-dev libxml2-dev libcurl4-openssl-dev libcmocka-dev sqlite3 libxml2-utils ca-certificates
+nodejs npm"  # npm installs the dashboard's map and chart libraries (scripts/web-assets.sh)
 case "$mode" in
   run) ;;
   check) pkgs="$pkgs postgresql postgresql-client chromium fonts-noto-cjk clang libclang-rt-14-dev llvm nodejs npm curl procps" ;;
