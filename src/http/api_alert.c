@@ -338,13 +338,7 @@ void api_subscriptions_list(struct eb_req *r)
 
 void api_subscriptions_create(struct eb_req *r)
 {
-	json_t *in = eb_req_json(r), *out = NULL;
-	if (!in)
-		return;
-	struct eb_detail d = {0};
-	enum eb_err e = alert_sub_create(eb_req_db(r), &r->who, in, &out, &d);
-	json_decref(in);
-	eb_reply_result(r, e, &d, 201, out);
+	eb_serve_create(r, alert_sub_create, 201);
 }
 
 void api_subscriptions_delete(struct eb_req *r)

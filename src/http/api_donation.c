@@ -80,13 +80,7 @@ void api_donation_items_list(struct eb_req *r)
 
 void api_donation_items_create(struct eb_req *r)
 {
-	json_t *in = eb_req_json(r), *out = NULL;
-	if (!in)
-		return;
-	struct eb_detail d = {0};
-	enum eb_err e = donation_item_create(eb_req_db(r), &r->who, in, &out, &d);
-	json_decref(in);
-	eb_reply_result(r, e, &d, 201, out);
+	eb_serve_create(r, donation_item_create, 201);
 }
 
 /* ---- needs ---- */
@@ -124,38 +118,17 @@ void api_donation_needs_list(struct eb_req *r)
 
 void api_donation_needs_create(struct eb_req *r)
 {
-	json_t *in = eb_req_json(r), *out = NULL;
-	if (!in)
-		return;
-	struct eb_detail d = {0};
-	enum eb_err e = donation_need_create(eb_req_db(r), &r->who, in, &out, &d);
-	json_decref(in);
-	eb_reply_result(r, e, &d, 201, out);
+	eb_serve_create(r, donation_need_create, 201);
 }
 
 void api_donation_needs_get(struct eb_req *r)
 {
-	int64_t id = eb_req_id(r, 0);
-	if (!id)
-		return;
-	json_t *out = NULL;
-	struct eb_detail d = {0};
-	enum eb_err e = donation_need_get(eb_req_db(r), &r->who, id, &out, &d);
-	eb_reply_result(r, e, &d, 200, out);
+	eb_serve_get(r, donation_need_get);
 }
 
 void api_donation_needs_update(struct eb_req *r)
 {
-	int64_t id = eb_req_id(r, 0);
-	if (!id)
-		return;
-	json_t *in = eb_req_json(r), *out = NULL;
-	if (!in)
-		return;
-	struct eb_detail d = {0};
-	enum eb_err e = donation_need_update(eb_req_db(r), &r->who, id, in, &out, &d);
-	json_decref(in);
-	eb_reply_result(r, e, &d, 200, out);
+	eb_serve_update(r, donation_need_update, 200);
 }
 
 /* ---- pledges ---- */
@@ -184,90 +157,39 @@ void api_pledges_list(struct eb_req *r)
 
 void api_pledges_create(struct eb_req *r)
 {
-	json_t *in = eb_req_json(r), *out = NULL;
-	if (!in)
-		return;
-	struct eb_detail d = {0};
-	enum eb_err e = donation_pledge_create(eb_req_db(r), &r->who, in, &out, &d);
-	json_decref(in);
-	eb_reply_result(r, e, &d, 201, out);
+	eb_serve_create(r, donation_pledge_create, 201);
 }
 
 void api_pledges_get(struct eb_req *r)
 {
-	int64_t id = eb_req_id(r, 0);
-	if (!id)
-		return;
-	json_t *out = NULL;
-	struct eb_detail d = {0};
-	enum eb_err e = donation_pledge_get(eb_req_db(r), &r->who, id, &out, &d);
-	eb_reply_result(r, e, &d, 200, out);
+	eb_serve_get(r, donation_pledge_get);
 }
 
 void api_pledges_update(struct eb_req *r)
 {
-	int64_t id = eb_req_id(r, 0);
-	if (!id)
-		return;
-	json_t *in = eb_req_json(r), *out = NULL;
-	if (!in)
-		return;
-	struct eb_detail d = {0};
-	enum eb_err e = donation_pledge_update(eb_req_db(r), &r->who, id, in, &out, &d);
-	json_decref(in);
-	eb_reply_result(r, e, &d, 200, out);
+	eb_serve_update(r, donation_pledge_update, 200);
 }
 
 void api_pledges_amend(struct eb_req *r)
 {
-	int64_t id = eb_req_id(r, 0);
-	if (!id)
-		return;
-	json_t *in = eb_req_json(r), *out = NULL;
-	if (!in)
-		return;
-	struct eb_detail d = {0};
-	enum eb_err e = donation_pledge_amend(eb_req_db(r), &r->who, id, in, &out, &d);
-	json_decref(in);
-	eb_reply_result(r, e, &d, 201, out);
+	eb_serve_update(r, donation_pledge_amend, 201);
 }
 
 /* ---- shipments ---- */
 
 void api_pledge_shipments_list(struct eb_req *r)
 {
-	int64_t id = eb_req_id(r, 0);
-	if (!id)
-		return;
-	json_t *out = NULL;
-	struct eb_detail d = {0};
-	enum eb_err e = shipment_list(eb_req_db(r), &r->who, id, &out, &d);
-	eb_reply_result(r, e, &d, 200, out);
+	eb_serve_get(r, shipment_list);
 }
 
 void api_pledge_shipments_create(struct eb_req *r)
 {
-	int64_t id = eb_req_id(r, 0);
-	if (!id)
-		return;
-	json_t *in = eb_req_json(r), *out = NULL;
-	if (!in)
-		return;
-	struct eb_detail d = {0};
-	enum eb_err e = shipment_create(eb_req_db(r), &r->who, id, in, &out, &d);
-	json_decref(in);
-	eb_reply_result(r, e, &d, 201, out);
+	eb_serve_update(r, shipment_create, 201);
 }
 
 void api_shipments_get(struct eb_req *r)
 {
-	int64_t id = eb_req_id(r, 0);
-	if (!id)
-		return;
-	json_t *out = NULL;
-	struct eb_detail d = {0};
-	enum eb_err e = shipment_get(eb_req_db(r), &r->who, id, &out, &d);
-	eb_reply_result(r, e, &d, 200, out);
+	eb_serve_get(r, shipment_get);
 }
 
 typedef enum eb_err (*ship_write)(struct eb_conn *, const struct eb_principal *, int64_t, json_t *, json_t **,
@@ -343,13 +265,7 @@ void api_recon_list(struct eb_req *r)
 
 void api_recon_pledge(struct eb_req *r)
 {
-	int64_t id = eb_req_id(r, 0);
-	if (!id)
-		return;
-	json_t *out = NULL;
-	struct eb_detail d = {0};
-	enum eb_err e = donation_recon_pledge(eb_req_db(r), &r->who, id, &out, &d);
-	eb_reply_result(r, e, &d, 200, out);
+	eb_serve_get(r, donation_recon_pledge);
 }
 
 void api_recon_needs(struct eb_req *r)

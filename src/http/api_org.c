@@ -49,38 +49,17 @@ void api_orgs_list(struct eb_req *r)
 
 void api_orgs_create(struct eb_req *r)
 {
-	json_t *in = eb_req_json(r), *out = NULL;
-	if (!in)
-		return;
-	struct eb_detail d = {0};
-	enum eb_err e = org_create(eb_req_db(r), &r->who, in, &out, &d);
-	json_decref(in);
-	eb_reply_result(r, e, &d, 201, out);
+	eb_serve_create(r, org_create, 201);
 }
 
 void api_orgs_get(struct eb_req *r)
 {
-	int64_t id = eb_req_id(r, 0);
-	if (!id)
-		return;
-	json_t *out = NULL;
-	struct eb_detail d = {0};
-	enum eb_err e = org_get(eb_req_db(r), &r->who, id, &out, &d);
-	eb_reply_result(r, e, &d, 200, out);
+	eb_serve_get(r, org_get);
 }
 
 void api_orgs_update(struct eb_req *r)
 {
-	int64_t id = eb_req_id(r, 0);
-	if (!id)
-		return;
-	json_t *in = eb_req_json(r), *out = NULL;
-	if (!in)
-		return;
-	struct eb_detail d = {0};
-	enum eb_err e = org_update(eb_req_db(r), &r->who, id, in, &out, &d);
-	json_decref(in);
-	eb_reply_result(r, e, &d, 200, out);
+	eb_serve_update(r, org_update, 200);
 }
 
 void api_org_users_list(struct eb_req *r)
@@ -137,13 +116,7 @@ void api_org_users_create(struct eb_req *r)
 
 void api_users_get(struct eb_req *r)
 {
-	int64_t id = eb_req_id(r, 0);
-	if (!id)
-		return;
-	json_t *out = NULL;
-	struct eb_detail d = {0};
-	enum eb_err e = org_user_get(eb_req_db(r), &r->who, id, &out, &d);
-	eb_reply_result(r, e, &d, 200, out);
+	eb_serve_get(r, org_user_get);
 }
 
 void api_users_update(struct eb_req *r)
@@ -202,24 +175,12 @@ void api_partnerships_list(struct eb_req *r)
 
 void api_partnerships_create(struct eb_req *r)
 {
-	json_t *in = eb_req_json(r), *out = NULL;
-	if (!in)
-		return;
-	struct eb_detail d = {0};
-	enum eb_err e = org_partner_propose(eb_req_db(r), &r->who, in, &out, &d);
-	json_decref(in);
-	eb_reply_result(r, e, &d, 201, out);
+	eb_serve_create(r, org_partner_propose, 201);
 }
 
 void api_partnerships_accept(struct eb_req *r)
 {
-	int64_t id = eb_req_id(r, 0);
-	if (!id)
-		return;
-	json_t *out = NULL;
-	struct eb_detail d = {0};
-	enum eb_err e = org_partner_accept(eb_req_db(r), &r->who, id, &out, &d);
-	eb_reply_result(r, e, &d, 200, out);
+	eb_serve_get(r, org_partner_accept);
 }
 
 void api_partnerships_delete(struct eb_req *r)

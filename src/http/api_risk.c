@@ -44,13 +44,7 @@ void api_risk_put(struct eb_req *r)
 
 void api_risk_get(struct eb_req *r)
 {
-	int64_t id = eb_req_id(r, 0);
-	if (!id)
-		return;
-	json_t *out = NULL;
-	struct eb_detail d = {0};
-	enum eb_err e = risk_get(eb_req_db(r), &r->who, id, &out, &d);
-	eb_reply_result(r, e, &d, 200, out);
+	eb_serve_get(r, risk_get);
 }
 
 void api_risk_world(struct eb_req *r)

@@ -109,6 +109,19 @@ void eb_reply_problem(struct eb_req *r, int status, const char *type,
  * problem for e and d (out, which should then be NULL, is released). */
 void eb_reply_result(struct eb_req *r, enum eb_err e, const struct eb_detail *d,
 		     int status, json_t *out);
+/* The three shapes most handlers have, for domain functions of the usual
+ * signatures: create from the JSON body, read the record of path
+ * parameter 0, change it from the JSON body.  They parse, call, and reply
+ * (status on success, the problem otherwise). */
+typedef enum eb_err (*eb_create_fn)(struct eb_conn *, const struct eb_principal *, json_t *,
+				    json_t **, struct eb_detail *);
+typedef enum eb_err (*eb_get_fn)(struct eb_conn *, const struct eb_principal *, int64_t,
+				 json_t **, struct eb_detail *);
+typedef enum eb_err (*eb_update_fn)(struct eb_conn *, const struct eb_principal *, int64_t,
+				    json_t *, json_t **, struct eb_detail *);
+void eb_serve_create(struct eb_req *r, eb_create_fn fn, int status);
+void eb_serve_get(struct eb_req *r, eb_get_fn fn);
+void eb_serve_update(struct eb_req *r, eb_update_fn fn, int status);
 /* Query parameter `name` as a positive id: 0 when absent; on a malformed
  * value replies 400 naming it and sets *bad. */
 int64_t eb_req_id_param(struct eb_req *r, const char *name, int *bad);

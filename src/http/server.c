@@ -414,6 +414,42 @@ void eb_reply_result(struct eb_req *r, enum eb_err e, const struct eb_detail *d,
 	}
 }
 
+void eb_serve_create(struct eb_req *r, eb_create_fn fn, int status)
+{
+	json_t *in = eb_req_json(r), *out = NULL;
+	if (!in)
+		return;
+	struct eb_detail d = {0};
+	enum eb_err e = fn(eb_req_db(r), &r->who, in, &out, &d);
+	json_decref(in);
+	eb_reply_result(r, e, &d, status, out);
+}
+
+void eb_serve_get(struct eb_req *r, eb_get_fn fn)
+{
+	int64_t id = eb_req_id(r, 0);
+	if (!id)
+		return;
+	json_t *out = NULL;
+	struct eb_detail d = {0};
+	enum eb_err e = fn(eb_req_db(r), &r->who, id, &out, &d);
+	eb_reply_result(r, e, &d, 200, out);
+}
+
+void eb_serve_update(struct eb_req *r, eb_update_fn fn, int status)
+{
+	int64_t id = eb_req_id(r, 0);
+	if (!id)
+		return;
+	json_t *in = eb_req_json(r), *out = NULL;
+	if (!in)
+		return;
+	struct eb_detail d = {0};
+	enum eb_err e = fn(eb_req_db(r), &r->who, id, in, &out, &d);
+	json_decref(in);
+	eb_reply_result(r, e, &d, status, out);
+}
+
 int64_t eb_req_id_param(struct eb_req *r, const char *name, int *bad)
 {
 	const char *s = eb_req_query(r, name);
