@@ -42,36 +42,8 @@ done
 [ -x "$BIN" ] || { echo "b3_orgs: $BIN not built (make build/epibridge)" >&2; exit 2; }
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 
-T=$(mktemp -d /tmp/eb-b3.XXXXXX)
-EB_PID=""; NGX_PID=""; SAMPLER=""
-cleanup() {
-  [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null
-  [ -n "$EB_PID" ] && kill "$EB_PID" 2>/dev/null && wait "$EB_PID" 2>/dev/null
-  [ -n "$NGX_PID" ] && kill "$NGX_PID" 2>/dev/null && wait "$NGX_PID" 2>/dev/null
-  rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-RAW=$T/raw
-: > "$RAW"
-raw() { printf '%s\n' "$*" >> "$RAW"; }
-
-# A loopback port nobody listens on (from /proc/net/tcp).
-free_port() {
-  used=$(awk 'NR > 1 { split($2, a, ":"); print a[2] }' /proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u)
-  while :; do
-    p=$(shuf -i 20000-45000 -n 1)
-    hex=$(printf '%04X' "$p")
-    printf '%s\n' "$used" | grep -qx "$hex" || { echo "$p"; return; }
-  done
-}
-
-rss_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
-# CPU seconds (user + system) used so far by the given processes
-cpu_s() {
-  for p in "$@"; do cat "/proc/$p/stat"; done 2>/dev/null |
-    awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); t += $12 + $13 } END { printf "%.2f\n", t / hz }'
-}
+. bench/lib.sh
+bench_tmp b3
 reqs_of() { awk '/requests in/ { print $1 }' "$T/wrk_$1.txt"; }
 
 # wrk_run NAME URL PID...: bounded load run; raw output in $T/wrk_NAME.txt;

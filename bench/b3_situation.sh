@@ -45,29 +45,8 @@ done
 [ -r "$WHO_CSV" ] || { echo "b3_situation: $WHO_CSV not found (set EB_SHARED)" >&2; exit 2; }
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 
-T=$(mktemp -d /tmp/eb-b3s.XXXXXX)
-EB_PID=""; NGX_PID=""; SAMPLER=""
-cleanup() {
-  [ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null
-  [ -n "$EB_PID" ] && kill "$EB_PID" 2>/dev/null && wait "$EB_PID" 2>/dev/null
-  [ -n "$NGX_PID" ] && kill "$NGX_PID" 2>/dev/null && wait "$NGX_PID" 2>/dev/null
-  rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-RAW=$T/raw
-: > "$RAW"
-raw() { printf '%s\n' "$*" >> "$RAW"; }
-
-free_port() {
-  used=$(awk 'NR > 1 { split($2, a, ":"); print a[2] }' /proc/net/tcp /proc/net/tcp6 2>/dev/null | sort -u)
-  while :; do
-    p=$(shuf -i 20000-45000 -n 1)
-    hex=$(printf '%04X' "$p")
-    printf '%s\n' "$used" | grep -qx "$hex" || { echo "$p"; return; }
-  done
-}
-rss_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
+. bench/lib.sh
+bench_tmp b3s
 
 wrk_run() { # NAME URL
   timeout $((SECS + 30)) wrk -t2 -c64 -d"${SECS}s" --latency "$2" > "$T/wrk_$1.txt" 2>&1 || true
