@@ -32,14 +32,7 @@ void api_risk_list(struct eb_req *r)
 
 void api_risk_put(struct eb_req *r)
 {
-	json_t *in = eb_req_json(r), *out = NULL;
-	if (!in)
-		return;
-	struct eb_detail d = {0};
-	int created = 0;
-	enum eb_err e = risk_put(eb_req_db(r), &r->who, in, &out, &created, &d);
-	json_decref(in);
-	eb_reply_result(r, e, &d, created ? 201 : 200, out);
+	eb_serve_put(r, risk_put);
 }
 
 void api_risk_get(struct eb_req *r)

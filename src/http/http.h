@@ -119,7 +119,11 @@ typedef enum eb_err (*eb_get_fn)(struct eb_conn *, const struct eb_principal *, 
 				 json_t **, struct eb_detail *);
 typedef enum eb_err (*eb_update_fn)(struct eb_conn *, const struct eb_principal *, int64_t,
 				    json_t *, json_t **, struct eb_detail *);
+/* An upsert: creates (201) or corrects (200) the record the body names. */
+typedef enum eb_err (*eb_put_fn)(struct eb_conn *, const struct eb_principal *, json_t *,
+				 json_t **, int *created, struct eb_detail *);
 void eb_serve_create(struct eb_req *r, eb_create_fn fn, int status);
+void eb_serve_put(struct eb_req *r, eb_put_fn fn);
 void eb_serve_get(struct eb_req *r, eb_get_fn fn);
 void eb_serve_update(struct eb_req *r, eb_update_fn fn, int status);
 /* Query parameter `name` as a positive id: 0 when absent; on a malformed

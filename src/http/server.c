@@ -425,6 +425,18 @@ void eb_serve_create(struct eb_req *r, eb_create_fn fn, int status)
 	eb_reply_result(r, e, &d, status, out);
 }
 
+void eb_serve_put(struct eb_req *r, eb_put_fn fn)
+{
+	json_t *in = eb_req_json(r), *out = NULL;
+	if (!in)
+		return;
+	struct eb_detail d = {0};
+	int created = 0;
+	enum eb_err e = fn(eb_req_db(r), &r->who, in, &out, &created, &d);
+	json_decref(in);
+	eb_reply_result(r, e, &d, created ? 201 : 200, out);
+}
+
 void eb_serve_get(struct eb_req *r, eb_get_fn fn)
 {
 	int64_t id = eb_req_id(r, 0);
