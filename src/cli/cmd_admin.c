@@ -82,6 +82,43 @@ static void print_json(json_t *v)
 	free(s);
 }
 
+/* The common start of a command with verbs (org, user, token, audit):
+ * --help, options, and the database (existing: refuse a SQLite file that
+ * does not exist).  Returns -1 to go on with *db and *c set, or the exit
+ * status to return. */
+static int verb_begin(int argc, char **argv, const char *help, int existing,
+		      struct args *a, struct eb_db **db, struct eb_conn **c)
+{
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(help, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	int rc = parse(argc - 1, argv + 1, a);
+	if (rc)
+		return rc;
+	if (a->help) {
+		fputs(help, stdout);
+		return 0;
+	}
+	const char *url = cli_db_url(a->db);
+	*db = existing ? cli_open_existing_db(url, 1) : cli_open_db(url, 1);
+	if (!*db)
+		return 1;
+	*c = eb_db_acquire(*db);
+	return -1;
+}
+
+/* The common end: reports e (if any) and closes; returns the exit status. */
+static int verb_end(struct eb_db *db, struct eb_conn *c, enum eb_err e,
+		    const struct eb_detail *d, int rc)
+{
+	if (e)
+		rc = cli_fail_detail(e, d);
+	eb_db_release(c);
+	eb_db_close(db);
+	return rc;
+}
+
 /* ---- org ---- */
 
 static const char org_help[] =
@@ -99,22 +136,13 @@ static const char org_help[] =
 int cmd_org(int argc, char **argv)
 {
 	struct args a = {0};
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(org_help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	const char *sub = argv[1];
-	int rc = parse(argc - 1, argv + 1, &a);
-	if (rc)
+	struct eb_db *db = NULL;
+	struct eb_conn *c = NULL;
+	int rc = verb_begin(argc, argv, org_help, 0, &a, &db, &c);
+	if (rc >= 0)
 		return rc;
-	if (a.help) {
-		fputs(org_help, stdout);
-		return 0;
-	}
-	struct eb_db *db = cli_open_db(cli_db_url(a.db), 1);
-	if (!db)
-		return 1;
-	struct eb_conn *c = eb_db_acquire(db);
+	rc = 0;
+	const char *sub = argv[1];
 	struct eb_principal who = cli_principal();
 	struct eb_detail d = {0};
 	json_t *out = NULL;
@@ -194,11 +222,7 @@ int cmd_org(int argc, char **argv)
 		rc = 2;
 	}
 	json_decref(out);
-	if (e)
-		rc = cli_fail_detail(e, &d);
-	eb_db_release(c);
-	eb_db_close(db);
-	return rc;
+	return verb_end(db, c, e, &d, rc);
 }
 
 /* ---- user ---- */
@@ -234,23 +258,14 @@ static int64_t user_id_of(struct eb_conn *c, const char *login)
 int cmd_user(int argc, char **argv)
 {
 	struct args a = {0};
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(user_help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	const char *sub = argv[1];
-	int rc = parse(argc - 1, argv + 1, &a);
-	if (rc)
+	struct eb_db *db = NULL;
+	struct eb_conn *c = NULL;
+	int rc = verb_begin(argc, argv, user_help, 0, &a, &db, &c);
+	if (rc >= 0)
 		return rc;
-	if (a.help) {
-		fputs(user_help, stdout);
-		return 0;
-	}
+	rc = 0;
+	const char *sub = argv[1];
 	const char *target = optind + 1 < argc ? argv[optind + 1] : NULL;
-	struct eb_db *db = cli_open_db(cli_db_url(a.db), 1);
-	if (!db)
-		return 1;
-	struct eb_conn *c = eb_db_acquire(db);
 	struct eb_principal who = cli_principal();
 	struct eb_detail d = {0};
 	json_t *out = NULL;
@@ -313,11 +328,7 @@ int cmd_user(int argc, char **argv)
 		rc = 2;
 	}
 	json_decref(out);
-	if (e)
-		rc = cli_fail_detail(e, &d);
-	eb_db_release(c);
-	eb_db_close(db);
-	return rc;
+	return verb_end(db, c, e, &d, rc);
 }
 
 /* ---- token ---- */
@@ -331,23 +342,14 @@ static const char token_help[] =
 int cmd_token(int argc, char **argv)
 {
 	struct args a = {0};
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(token_help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	const char *sub = argv[1];
-	int rc = parse(argc - 1, argv + 1, &a);
-	if (rc)
+	struct eb_db *db = NULL;
+	struct eb_conn *c = NULL;
+	int rc = verb_begin(argc, argv, token_help, 0, &a, &db, &c);
+	if (rc >= 0)
 		return rc;
-	if (a.help) {
-		fputs(token_help, stdout);
-		return 0;
-	}
+	rc = 0;
+	const char *sub = argv[1];
 	const char *target = optind + 1 < argc ? argv[optind + 1] : NULL;
-	struct eb_db *db = cli_open_db(cli_db_url(a.db), 1);
-	if (!db)
-		return 1;
-	struct eb_conn *c = eb_db_acquire(db);
 	struct eb_principal who = cli_principal();
 	struct eb_detail d = {0};
 	json_t *out = NULL;
@@ -372,11 +374,7 @@ int cmd_token(int argc, char **argv)
 		rc = 2;
 	}
 	json_decref(out);
-	if (e)
-		rc = cli_fail_detail(e, &d);
-	eb_db_release(c);
-	eb_db_close(db);
-	return rc;
+	return verb_end(db, c, e, &d, rc);
 }
 
 /* ---- audit ---- */
@@ -393,18 +391,13 @@ int cmd_audit(int argc, char **argv)
 		"usage: epibridge audit verify [--db DB]   check the hash chain; exit 1 if broken\n"
 		"       epibridge audit list [--db DB]     the latest 50 entries as JSON\n";
 	struct args a = {0};
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		fputs(help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	const char *sub = argv[1];
-	int rc = parse(argc - 1, argv + 1, &a);
-	if (rc)
+	struct eb_db *db = NULL;
+	struct eb_conn *c = NULL;
+	int rc = verb_begin(argc, argv, help, 1, &a, &db, &c);
+	if (rc >= 0)
 		return rc;
-	struct eb_db *db = cli_open_existing_db(cli_db_url(a.db), 1);
-	if (!db)
-		return 1;
-	struct eb_conn *c = eb_db_acquire(db);
+	rc = 0;
+	const char *sub = argv[1];
 	struct eb_detail d = {0};
 	enum eb_err e = EB_OK;
 	if (strcmp(sub, "verify") == 0) {
@@ -430,11 +423,7 @@ int cmd_audit(int argc, char **argv)
 		fputs(help, stderr);
 		rc = 2;
 	}
-	if (e)
-		rc = cli_fail_detail(e, &d);
-	eb_db_release(c);
-	eb_db_close(db);
-	return rc;
+	return verb_end(db, c, e, &d, rc);
 }
 
 /* ---- backup ---- */
