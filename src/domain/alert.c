@@ -1150,6 +1150,32 @@ static enum eb_err lock_statement(struct eb_conn *c, int64_t id, int64_t *owner,
 	return rc == EB_ROW ? EB_OK : eb_fail(d, EB_ENOTFOUND, NULL, "no joint statement %" PRId64, id);
 }
 
+/* The start of a change only the drafter makes to a draft statement
+ * (issue, withdraw): the caller may read it and is an editor of its owner;
+ * then, in a transaction that holds the statement's row, it is still a
+ * draft.  On EB_OK the transaction is open; on an error nothing is.  verb
+ * ("issued", "withdrawn") goes into the refusal of a statement that is no
+ * longer a draft. */
+static enum eb_err begin_draft_change(struct eb_conn *c, const struct eb_principal *who,
+				      int64_t id, const char *verb, int64_t *owner,
+				      struct eb_detail *d)
+{
+	json_t *cur = NULL;
+	enum eb_err e = alert_get(c, who, id, &cur, d);
+	if (e)
+		return e;
+	*owner = json_integer_value(json_object_get(cur, "owner_org"));
+	json_decref(cur);
+	if ((e = access_can_write(who, *owner, EB_ROLE_EDITOR, d)) || (e = eb_begin(c, d)))
+		return e;
+	char state[16];
+	if ((e = lock_statement(c, id, owner, state, sizeof state, d)) == EB_OK && strcmp(state, "draft") != 0)
+		e = eb_fail(d, EB_ECONFLICT, NULL, "only a draft can be %s; this statement is %s", verb, state);
+	if (e)
+		eb_rollback(c);
+	return e;
+}
+
 enum eb_err alert_decide(struct eb_conn *c, const struct eb_principal *who,
 			 int64_t id, int approve, const char *note,
 			 json_t **out, struct eb_detail *d)
@@ -1218,23 +1244,10 @@ enum eb_err alert_issue(struct eb_conn *c, const struct eb_principal *who,
 			int64_t id, json_t **out, struct eb_detail *d)
 {
 	*out = NULL;
-	json_t *cur = NULL;
-	enum eb_err e = alert_get(c, who, id, &cur, d);
+	int64_t owner = 0;
+	enum eb_err e = begin_draft_change(c, who, id, "issued", &owner, d);
 	if (e)
 		return e;
-	int64_t owner = json_integer_value(json_object_get(cur, "owner_org"));
-	json_decref(cur);
-	if ((e = access_can_write(who, owner, EB_ROLE_EDITOR, d)))
-		return e;
-	if ((e = eb_begin(c, d)))
-		return e;
-	char state[16];
-	if ((e = lock_statement(c, id, &owner, state, sizeof state, d)))
-		goto fail;
-	if (strcmp(state, "draft") != 0) {
-		e = eb_fail(d, EB_ECONFLICT, NULL, "the statement is %s already", state);
-		goto fail;
-	}
 	/* Every co-signer approved, as read inside this transaction. */
 	struct eb_stmt *s = eb_stmt(c, "SELECT o.name_en, g.decision FROM alert_signers g JOIN orgs o ON o.id = g.org_id "
 				       "WHERE g.alert_id = ? AND g.decision <> 'approved' ORDER BY g.org_id", d);
@@ -1311,23 +1324,10 @@ fail:
 enum eb_err alert_withdraw(struct eb_conn *c, const struct eb_principal *who,
 			   int64_t id, struct eb_detail *d)
 {
-	json_t *cur = NULL;
-	enum eb_err e = alert_get(c, who, id, &cur, d);
+	int64_t owner = 0;
+	enum eb_err e = begin_draft_change(c, who, id, "withdrawn", &owner, d);
 	if (e)
 		return e;
-	int64_t owner = json_integer_value(json_object_get(cur, "owner_org"));
-	json_decref(cur);
-	if ((e = access_can_write(who, owner, EB_ROLE_EDITOR, d)))
-		return e;
-	if ((e = eb_begin(c, d)))
-		return e;
-	char state[16];
-	if ((e = lock_statement(c, id, &owner, state, sizeof state, d)))
-		goto fail;
-	if (strcmp(state, "draft") != 0) {
-		e = eb_fail(d, EB_ECONFLICT, NULL, "only a draft can be withdrawn; this statement is %s", state);
-		goto fail;
-	}
 	struct eb_stmt *s = eb_stmt(c, "UPDATE alerts SET state = 'withdrawn' WHERE id = ?", d);
 	if (!s) {
 		e = EB_EDB;
