@@ -450,6 +450,20 @@ fail:
 	return e;
 }
 
+/* The end every change of a batch shares, inside its transaction: the
+ * pledge's reconciliation, the batch as it now is (into *out), its audit
+ * row under action, and the commit. */
+static enum eb_err ship_finish(struct eb_conn *c, const struct eb_principal *who, int64_t pledge,
+			       int64_t id, const char *action, json_t *before, json_t **out,
+			       struct eb_detail *d)
+{
+	enum eb_err e;
+	if ((e = donation_recon_refresh(c, pledge, d)) || (e = ship_json(c, id, out, NULL, d)) ||
+	    (e = audit_append(c, who, action, "shipment", id, before, *out, d)))
+		return e;
+	return eb_commit(c, d);
+}
+
 enum eb_err shipment_update(struct eb_conn *c, const struct eb_principal *who, int64_t id, json_t *patch, json_t **out,
 			    struct eb_detail *d)
 {
@@ -539,8 +553,7 @@ enum eb_err shipment_update(struct eb_conn *c, const struct eb_principal *who, i
 			goto fail;
 		}
 	}
-	if ((e = donation_recon_refresh(c, h.id, d)) || (e = ship_json(c, id, out, NULL, d)) ||
-	    (e = audit_append(c, who, "update", "shipment", id, before, *out, d)) || (e = eb_commit(c, d)))
+	if ((e = ship_finish(c, who, h.id, id, "update", before, out, d)))
 		goto fail;
 	goto out;
 fail:
@@ -652,8 +665,7 @@ enum eb_err shipment_transition(struct eb_conn *c, const struct eb_principal *wh
 		e = eb_fail(d, EB_ECONFLICT, "/version", "the batch changed meanwhile; reload it");
 		goto fail;
 	}
-	if ((e = donation_recon_refresh(c, h.id, d)) || (e = ship_json(c, id, out, NULL, d)) ||
-	    (e = audit_append(c, who, "transition", "shipment", id, before, *out, d)) || (e = eb_commit(c, d)))
+	if ((e = ship_finish(c, who, h.id, id, "transition", before, out, d)))
 		goto fail;
 	goto out;
 fail:
@@ -837,8 +849,7 @@ enum eb_err shipment_receive(struct eb_conn *c, const struct eb_principal *who, 
 			goto fail;
 		}
 	}
-	if ((e = donation_recon_refresh(c, h.id, d)) || (e = ship_json(c, id, out, NULL, d)) ||
-	    (e = audit_append(c, who, "receive", "shipment", id, before, *out, d)) || (e = eb_commit(c, d)))
+	if ((e = ship_finish(c, who, h.id, id, "receive", before, out, d)))
 		goto fail;
 	goto out;
 fail:
